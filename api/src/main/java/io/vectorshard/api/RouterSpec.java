@@ -1,0 +1,19 @@
+package io.vectorshard.api;
+
+/** Settings of the router sidecar. */
+public class RouterSpec {
+  private int port = 8080;
+  /** Deadline of each shard call unless a request asks for less. */
+  private int shardTimeoutMs = 1000;
+  private int maxTopK = 1000;
+  private int maxBatch = 1000;
+
+  public int getPort() { return port; }
+  public void setPort(int port) { this.port = port; }
+  public int getShardTimeoutMs() { return shardTimeoutMs; }
+  public void setShardTimeoutMs(int shardTimeoutMs) { this.shardTimeoutMs = shardTimeoutMs; }
+  public int getMaxTopK() { return maxTopK; }
+  public void setMaxTopK(int maxTopK) { this.maxTopK = maxTopK; }
+  public int getMaxBatch() { return maxBatch; }
+  public void setMaxBatch(int maxBatch) { this.maxBatch = maxBatch; }
+}

@@ -1,0 +1,334 @@
+package io.vectorshard.core.redis;
+
+import io.vectorshard.core.routing.ShardEndpoint;
+import io.vectorshard.core.routing.VectorSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * All traffic to one shard: a connection pool and one method per operation, each a single
+ * pipelined round trip. Writes go through the fenced function library; reads are plain
+ * {@code VSIM} pipelined with {@code GET vsc:epoch} (never VSIM inside a script: it would block).
+ *
+ * <p>Every call is bounded by the socket timeout given at construction, and every failure surfaces
+ * as a {@link ShardException} naming the shard, a {@link StaleEpochException}, or a
+ * {@link FilterSyntaxException}.
+ */
+public final class ShardClient implements AutoCloseable {
+  /** Elements per FCALL in a batch: large enough to amortize the call, small enough not to stall. */
+  static final int UPSERT_CHUNK = 64;
+
+  private final ShardEndpoint endpoint;
+  private final JedisPool pool;
+
+  public ShardClient(ShardEndpoint endpoint, String password, Duration timeout, int maxConnections) {
+    this.endpoint = endpoint;
+    int millis = (int) timeout.toMillis();
+    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis).clientName("vectorshard");
+    if (password != null && !password.isEmpty()) {
+      config.password(password);
+    }
+    GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
+    poolConfig.setMaxTotal(maxConnections);
+    poolConfig.setMaxIdle(maxConnections);
+    poolConfig.setMaxWait(timeout);
+    poolConfig.setJmxEnabled(false);
+    this.pool = new JedisPool(poolConfig, new HostAndPort(endpoint.host(), endpoint.port()), config.build());
+  }
+
+  public ShardEndpoint endpoint() {
+    return endpoint;
+  }
+
+  public String id() {
+    return endpoint.id();
+  }
+
+  /** One element to write: its bucket key, id, vector and attributes JSON ("" for none). */
+  public record Write(String key, String id, float[] vector, String attributes) {}
+
+  /**
+   * Upserts elements, pipelining one fenced FCALL per chunk. Returns, per element in order, whether
+   * it was created (true) or updated (false).
+   */
+  public List<Boolean> upsert(long epoch, String tenant, VectorSettings settings, List<Write> writes) {
+    return call(jedis -> {
+      Pipeline pipeline = jedis.pipelined();
+      List<Response<Object>> replies = new ArrayList<>();
+      for (int from = 0; from < writes.size(); from += UPSERT_CHUNK) {
+        List<Write> chunk = writes.subList(from, Math.min(writes.size(), from + UPSERT_CHUNK));
+        replies.add(pipeline.fcall(bytes(FunctionLibrary.UPSERT), upsertKeys(chunk), upsertArgs(epoch, tenant, settings, chunk)));
+      }
+      pipeline.sync();
+      List<Boolean> created = new ArrayList<>(writes.size());
+      for (Response<Object> reply : replies) {
+        for (Object flag : (List<?>) reply.get()) {
+          created.add(((Long) flag) == 1L);
+        }
+      }
+      return created;
+    });
+  }
+
+  private static List<byte[]> upsertKeys(List<Write> chunk) {
+    List<byte[]> keys = new ArrayList<>();
+    keys.add(bytes(Keys.EPOCH));
+    keys.add(bytes(Keys.TENANTS));
+    for (String key : distinctKeys(chunk)) {
+      keys.add(bytes(key));
+    }
+    return keys;
+  }
+
+  private static List<byte[]> upsertArgs(long epoch, String tenant, VectorSettings settings, List<Write> chunk) {
+    List<String> keyOrder = distinctKeys(chunk);
+    List<byte[]> args = new ArrayList<>(5 + chunk.size() * 4);
+    args.add(bytes(Long.toString(epoch)));
+    args.add(bytes(tenant));
+    args.add(bytes(settings.quantization().name()));
+    args.add(bytes(Integer.toString(settings.m())));
+    args.add(bytes(Integer.toString(settings.efConstruction())));
+    for (Write write : chunk) {
+      args.add(bytes(Integer.toString(keyOrder.indexOf(write.key()) + 1)));
+      args.add(bytes(write.id()));
+      args.add(Fp32.encode(write.vector()));
+      args.add(bytes(write.attributes() == null ? "" : write.attributes()));
+    }
+    return args;
+  }
+
+  private static List<String> distinctKeys(List<Write> chunk) {
+    return chunk.stream().map(Write::key).distinct().toList();
+  }
+
+  /** Removes ids from one bucket key. Returns how many existed. */
+  public long remove(long epoch, String key, List<String> ids) {
+    return call(jedis -> {
+      List<byte[]> args = new ArrayList<>();
+      args.add(bytes(Long.toString(epoch)));
+      ids.forEach(id -> args.add(bytes(id)));
+      List<?> flags = (List<?>) jedis.fcall(bytes(FunctionLibrary.REMOVE), List.of(bytes(Keys.EPOCH), bytes(key)), args);
+      return flags.stream().mapToLong(f -> (Long) f).sum();
+    });
+  }
+
+  /** Deletes a tenant's bucket keys on this shard. Returns how many keys existed. */
+  public long dropTenant(long epoch, String tenant, List<String> keys) {
+    return call(jedis -> {
+      List<byte[]> keyArgs = new ArrayList<>();
+      keyArgs.add(bytes(Keys.EPOCH));
+      keyArgs.add(bytes(Keys.TENANTS));
+      keys.forEach(k -> keyArgs.add(bytes(k)));
+      return (Long) jedis.fcall(bytes(FunctionLibrary.DROP_TENANT), keyArgs,
+          List.of(bytes(Long.toString(epoch)), bytes(tenant)));
+    });
+  }
+
+  /** A scored element as VSIM returns it. */
+  public record Hit(String key, String id, double score) {}
+
+  /** What a query got from this shard: the shard's epoch at read time and the hits of each key. */
+  public record QueryReply(long shardEpoch, Map<String, List<Hit>> hitsByKey) {}
+
+  /**
+   * Runs {@code VSIM key FP32 ... WITHSCORES COUNT k EF ef [FILTER f]} on each key, pipelined after
+   * {@code GET vsc:epoch}. A missing key answers no hits.
+   */
+  public QueryReply query(List<String> keys, float[] vector, int count, int ef, String filter) {
+    return call(jedis -> {
+      Pipeline pipeline = jedis.pipelined();
+      Response<String> epoch = pipeline.get(Keys.EPOCH);
+      byte[] blob = Fp32.encode(vector);
+      Map<String, Response<Object>> replies = new LinkedHashMap<>();
+      for (String key : keys) {
+        List<byte[]> args = new ArrayList<>(List.of(bytes(key), bytes("FP32"), blob, bytes("WITHSCORES"),
+            bytes("COUNT"), bytes(Integer.toString(count)), bytes("EF"), bytes(Integer.toString(ef))));
+        if (filter != null) {
+          args.add(bytes("FILTER"));
+          args.add(bytes(filter));
+        }
+        replies.put(key, pipeline.sendCommand(Protocol.Command.VSIM, args.toArray(byte[][]::new)));
+      }
+      pipeline.sync();
+      Map<String, List<Hit>> hits = new LinkedHashMap<>();
+      for (Map.Entry<String, Response<Object>> reply : replies.entrySet()) {
+        hits.put(reply.getKey(), parseHits(reply.getKey(), reply.getValue()));
+      }
+      return new QueryReply(parseEpoch(epoch.get()), hits);
+    });
+  }
+
+  private static List<Hit> parseHits(String key, Response<Object> response) {
+    Object reply;
+    try {
+      reply = response.get();
+    } catch (JedisDataException e) {
+      if (e.getMessage() != null && e.getMessage().contains("FILTER")) {
+        throw new FilterSyntaxException(e.getMessage());
+      }
+      throw e;
+    }
+    if (reply == null) {
+      return List.of();
+    }
+    List<?> flat = (List<?>) reply;
+    List<Hit> hits = new ArrayList<>(flat.size() / 2);
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      hits.add(new Hit(key, string(flat.get(i)), Double.parseDouble(string(flat.get(i + 1)))));
+    }
+    return hits;
+  }
+
+  /** Attributes JSON of elements, by key then id; elements without attributes are left out. */
+  public Map<String, Map<String, String>> attributes(Map<String, List<String>> idsByKey) {
+    return call(jedis -> {
+      Pipeline pipeline = jedis.pipelined();
+      Map<String, Map<String, Response<String>>> replies = new LinkedHashMap<>();
+      idsByKey.forEach((key, ids) -> {
+        Map<String, Response<String>> forKey = new LinkedHashMap<>();
+        ids.forEach(id -> forKey.put(id, pipeline.vgetattr(key, id)));
+        replies.put(key, forKey);
+      });
+      pipeline.sync();
+      Map<String, Map<String, String>> result = new LinkedHashMap<>();
+      replies.forEach((key, forKey) -> {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        forKey.forEach((id, r) -> {
+          if (r.get() != null) {
+            attrs.put(id, r.get());
+          }
+        });
+        result.put(key, attrs);
+      });
+      return result;
+    });
+  }
+
+  /** An element read back: its (possibly quantized) vector and attributes JSON (null for none). */
+  public record StoredVector(float[] vector, String attributes) {}
+
+  /** Reads one element, or null if the key or element does not exist. */
+  public StoredVector get(String key, String id) {
+    return call(jedis -> {
+      Pipeline pipeline = jedis.pipelined();
+      Response<Object> emb = pipeline.sendCommand(Protocol.Command.VEMB, bytes(key), bytes(id));
+      Response<String> attrs = pipeline.vgetattr(key, id);
+      pipeline.sync();
+      List<?> values = (List<?>) emb.get();
+      if (values == null) {
+        return null;
+      }
+      float[] vector = new float[values.size()];
+      for (int i = 0; i < vector.length; i++) {
+        vector[i] = Float.parseFloat(string(values.get(i)));
+      }
+      return new StoredVector(vector, attrs.get());
+    });
+  }
+
+  /** Tenants that have (or had) data on this shard. */
+  public Set<String> tenants() {
+    return call(jedis -> jedis.smembers(Keys.TENANTS));
+  }
+
+  /** Number of elements in each of the given keys (0 for a missing key). */
+  public Map<String, Long> cardinalities(List<String> keys) {
+    return call(jedis -> {
+      Pipeline pipeline = jedis.pipelined();
+      Map<String, Response<Long>> replies = new LinkedHashMap<>();
+      keys.forEach(k -> replies.put(k, pipeline.vcard(k)));
+      pipeline.sync();
+      Map<String, Long> result = new LinkedHashMap<>();
+      replies.forEach((k, r) -> result.put(k, r.get()));
+      return result;
+    });
+  }
+
+  public long epoch() {
+    return call(jedis -> parseEpoch(jedis.get(Keys.EPOCH)));
+  }
+
+  /** The routing table JSON stored on this shard, or null if none was published. */
+  public String routingJson() {
+    return call(jedis -> jedis.get(Keys.ROUTING));
+  }
+
+  /** Loads (or replaces) the function library. Idempotent. */
+  public void loadFunctions() {
+    call(jedis -> jedis.functionLoadReplace(FunctionLibrary.source()));
+  }
+
+  /**
+   * Publishes a routing table: sets vsc:routing and vsc:epoch and announces the epoch, unless the
+   * shard already has a newer epoch (then {@link StaleEpochException}). Returns false when the shard
+   * already had exactly this table.
+   */
+  public boolean publish(long epoch, String tableJson) {
+    return call(jedis -> (Long) jedis.fcall(FunctionLibrary.PUBLISH, List.of(Keys.EPOCH, Keys.ROUTING),
+        List.of(Long.toString(epoch), tableJson, Keys.ROUTING_CHANNEL)) == 1L);
+  }
+
+  public boolean ping() {
+    try {
+      return call(jedis -> "PONG".equals(jedis.ping()));
+    } catch (ShardException e) {
+      return false;
+    }
+  }
+
+  /** Runs a command with a pooled connection, turning Redis failures into this package's exceptions. */
+  public <T> T call(Function<Jedis, T> command) {
+    try (Jedis jedis = pool.getResource()) {
+      return command.apply(jedis);
+    } catch (JedisDataException e) {
+      String message = e.getMessage() == null ? "" : e.getMessage();
+      if (message.startsWith("STALE ")) {
+        throw new StaleEpochException(id(), Long.parseLong(message.substring(6).trim()));
+      }
+      throw e;
+    } catch (JedisConnectionException e) {
+      boolean timeout = e.getCause() instanceof java.net.SocketTimeoutException;
+      throw new ShardException(id(), timeout, e.getMessage(), e);
+    } catch (JedisException e) {
+      if (e.getCause() instanceof java.util.NoSuchElementException) {
+        throw new ShardException(id(), true, "no free connection within the deadline", e);
+      }
+      throw new ShardException(id(), false, e.getMessage(), e);
+    }
+  }
+
+  private static long parseEpoch(String value) {
+    return value == null ? 0 : Long.parseLong(value);
+  }
+
+  private static String string(Object reply) {
+    return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,46 @@
+package io.vectorshard.core.routing;
+
+import io.vectorshard.core.redis.ShardClient;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Makes a routing table live: loads the function library on every shard, then publishes the table
+ * (vsc:routing, vsc:epoch, an announcement on the vsc:routing channel) to every shard. The epoch is
+ * raised on every shard before anyone routes by the new table, which is what fences old writers.
+ */
+public final class RoutingPublisher {
+  private final String password;
+  private final Duration timeout;
+
+  public RoutingPublisher(String password, Duration timeout) {
+    this.password = password;
+    this.timeout = timeout;
+  }
+
+  /** Publishes to every shard of the table. Returns how many shards changed (0 when already live). */
+  public int publish(RoutingTable table) {
+    String json = RoutingTableCodec.toJson(table);
+    int changed = 0;
+    for (ShardEndpoint endpoint : table.shards()) {
+      try (ShardClient shard = new ShardClient(endpoint, password, timeout, 1)) {
+        shard.loadFunctions();
+        if (shard.publish(table.epoch(), json)) {
+          changed++;
+        }
+      }
+    }
+    return changed;
+  }
+
+  /** The highest epoch on any of the endpoints (0 if none has a table yet). */
+  public long highestEpoch(List<ShardEndpoint> endpoints) {
+    long highest = 0;
+    for (ShardEndpoint endpoint : endpoints) {
+      try (ShardClient shard = new ShardClient(endpoint, password, timeout, 1)) {
+        highest = Math.max(highest, shard.epoch());
+      }
+    }
+    return highest;
+  }
+}

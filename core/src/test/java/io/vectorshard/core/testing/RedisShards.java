@@ -1,0 +1,95 @@
+package io.vectorshard.core.testing;
+
+import io.vectorshard.api.VectorShardClusterSpec;
+import io.vectorshard.api.VectorsSpec;
+import io.vectorshard.core.redis.RedisProcess;
+import io.vectorshard.core.routing.RoutingPublisher;
+import io.vectorshard.core.routing.RoutingTable;
+import io.vectorshard.core.routing.ShardEndpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Real redis-server processes for tests, one per shard, on free loopback ports. Started with the
+ * same {@link RedisProcess} launcher local mode uses. A missing Redis 8 fails the test with the
+ * message of {@link io.vectorshard.core.redis.RedisBinary}; it never skips.
+ */
+public final class RedisShards implements AutoCloseable {
+  private final Path root;
+  private final List<RedisProcess> servers = new ArrayList<>();
+
+  private RedisShards(Path root) {
+    this.root = root;
+  }
+
+  public static RedisShards start(int count) {
+    try {
+      RedisShards shards = new RedisShards(Files.createTempDirectory("vsc-test-redis"));
+      for (int i = 0; i < count; i++) {
+        shards.add();
+      }
+      return shards;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts one more server and returns its ordinal. */
+  public int add() {
+    int ordinal = servers.size();
+    servers.add(RedisProcess.start(freePort(), root.resolve("shard-" + ordinal), false));
+    return ordinal;
+  }
+
+  public RedisProcess server(int ordinal) {
+    return servers.get(ordinal);
+  }
+
+  public int size() {
+    return servers.size();
+  }
+
+  public List<ShardEndpoint> endpoints() {
+    return IntStream.range(0, servers.size())
+        .mapToObj(i -> ShardEndpoint.of(i, "127.0.0.1", servers.get(i).port()))
+        .toList();
+  }
+
+  /** A spec for these shards with the given dimensions and defaults elsewhere. */
+  public VectorShardClusterSpec spec(int dimensions) {
+    VectorShardClusterSpec spec = new VectorShardClusterSpec();
+    spec.setShards(servers.size());
+    VectorsSpec vectors = new VectorsSpec();
+    vectors.setDimensions(dimensions);
+    spec.setVectors(vectors);
+    return spec;
+  }
+
+  /** Builds a table over all servers from the spec and publishes it (functions loaded). */
+  public RoutingTable publish(String cluster, long epoch, VectorShardClusterSpec spec) {
+    RoutingTable table = RoutingTable.of(cluster, epoch, spec, endpoints());
+    new RoutingPublisher(null, Duration.ofSeconds(2)).publish(table);
+    return table;
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    servers.forEach(RedisProcess::kill);
+  }
+}
