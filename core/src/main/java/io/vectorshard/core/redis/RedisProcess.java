@@ -69,7 +69,8 @@ public final class RedisProcess {
       if (!alive.getAsBoolean()) {
         throw new IllegalStateException("redis-server on port " + port + " exited during start");
       }
-      try (Jedis jedis = new Jedis("127.0.0.1", port, 200)) {
+      try (Jedis jedis = new Jedis(new redis.clients.jedis.HostAndPort("127.0.0.1", port),
+          ShardClient.clientConfig(null, 200, 200, "vectorshard-probe"))) {
         if ("PONG".equals(jedis.ping())) {
           return;
         }

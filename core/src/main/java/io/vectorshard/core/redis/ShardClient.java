@@ -14,9 +14,11 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -40,18 +42,27 @@ public final class ShardClient implements AutoCloseable {
 
   public ShardClient(ShardEndpoint endpoint, String password, Duration timeout, int maxConnections) {
     this.endpoint = endpoint;
-    int millis = (int) timeout.toMillis();
-    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis).clientName("vectorshard");
-    if (password != null && !password.isEmpty()) {
-      config.password(password);
-    }
     GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
     poolConfig.setMaxTotal(maxConnections);
     poolConfig.setMaxIdle(maxConnections);
     poolConfig.setMaxWait(timeout);
     poolConfig.setJmxEnabled(false);
-    this.pool = new JedisPool(poolConfig, new HostAndPort(endpoint.host(), endpoint.port()), config.build());
+    this.pool = new JedisPool(poolConfig, new HostAndPort(endpoint.host(), endpoint.port()),
+        clientConfig(password, (int) timeout.toMillis(), (int) timeout.toMillis(), "vectorshard"));
+  }
+
+  /**
+   * The connection settings of every vectorshard connection to Redis. RESP2 is fixed because the
+   * replies of raw commands (VSIM, VEMB) are parsed as RESP2 arrays.
+   */
+  public static JedisClientConfig clientConfig(String password, int connectMillis, int socketMillis, String name) {
+    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(connectMillis).socketTimeoutMillis(socketMillis).clientName(name)
+        .protocol(RedisProtocol.RESP2);
+    if (password != null && !password.isEmpty()) {
+      config.password(password);
+    }
+    return config.build();
   }
 
   public ShardEndpoint endpoint() {

@@ -1,12 +1,12 @@
 package io.vectorshard.core.routing;
 
 import io.vectorshard.core.redis.Keys;
+import io.vectorshard.core.redis.ShardClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
@@ -44,12 +44,8 @@ public final class RoutingWatcher implements AutoCloseable {
     Duration backoff = Duration.ofMillis(100);
     while (running) {
       HostAndPort address = addresses.get(next++ % addresses.size());
-      DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-          .connectionTimeoutMillis(1000).socketTimeoutMillis(0).clientName("vectorshard-watcher");
-      if (password != null && !password.isEmpty()) {
-        config.password(password);
-      }
-      try (Jedis jedis = new Jedis(address, config.build())) {
+      // No socket timeout: a subscription is silent until the next announcement.
+      try (Jedis jedis = new Jedis(address, ShardClient.clientConfig(password, 1000, 0, "vectorshard-watcher"))) {
         JedisPubSub pubSub = new JedisPubSub() {
           @Override
           public void onSubscribe(String channel, int subscribedChannels) {

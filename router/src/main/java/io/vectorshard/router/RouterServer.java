@@ -1,0 +1,55 @@
+package io.vectorshard.router;
+
+import io.javalin.Javalin;
+import io.vectorshard.router.http.RouterHttp;
+import io.vectorshard.router.metrics.RouterMetrics;
+import io.vectorshard.router.query.Searcher;
+import io.vectorshard.router.routing.Routing;
+import io.vectorshard.router.write.Writer;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** One router: routing state, the write and query paths, and the HTTP server in front of them. */
+public final class RouterServer implements AutoCloseable {
+  private final RouterConfig config;
+  private final RouterMetrics metrics = new RouterMetrics();
+  private final ExecutorService shardCalls = Executors.newVirtualThreadPerTaskExecutor();
+  private final Routing routing;
+  private final Javalin http;
+
+  private RouterServer(RouterConfig config) {
+    this.config = config;
+    this.routing = new Routing(config, metrics);
+    Writer writer = new Writer(routing, metrics, shardCalls);
+    Searcher searcher = new Searcher(routing, metrics, shardCalls);
+    this.http = RouterHttp.create(config, routing, writer, searcher, metrics);
+  }
+
+  /** Starts a router: loads the table if one is published, then serves HTTP. */
+  public static RouterServer start(RouterConfig config) {
+    RouterServer server = new RouterServer(config);
+    server.routing.start();
+    server.http.start(config.host(), config.port());
+    return server;
+  }
+
+  /** The HTTP port actually bound (differs from the config when it asked for port 0). */
+  public int port() {
+    return http.port();
+  }
+
+  public Routing routing() {
+    return routing;
+  }
+
+  public RouterMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    http.stop();
+    routing.close();
+    shardCalls.shutdownNow();
+  }
+}

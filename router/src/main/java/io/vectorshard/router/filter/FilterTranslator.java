@@ -1,0 +1,196 @@
+package io.vectorshard.router.filter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vectorshard.core.tenant.Names;
+import io.vectorshard.router.http.BadRequestException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a structured JSON filter into a {@code VSIM ... FILTER} expression.
+ *
+ * <p>The grammar, Mongo-like: an object whose keys are metadata fields (value = equality, or an
+ * operator object {@code {"$gt": 3}}) or the combinators {@code $and}, {@code $or} (arrays of
+ * filters) and {@code $not} (a filter); sibling keys are ANDed. Operators: {@code $eq $ne $gt $gte
+ * $lt $lte $in $nin $contains}. Values: strings, finite numbers, booleans (stored JSON booleans
+ * read as 1/0 in Redis filters).
+ *
+ * <p>Nothing a client writes here can leave its literal: field names are checked against
+ * {@link Names#FIELD}, numbers are re-printed from their parsed value, and strings are quoted with
+ * a quote character they do not contain (Redis' filter parser has no escapes, so a string holding
+ * both quote characters is refused).
+ */
+public final class FilterTranslator {
+  public static final int MAX_DEPTH = 8;
+  public static final int MAX_TERMS = 128;
+  public static final int MAX_EXPRESSION_LENGTH = 4096;
+
+  private int terms;
+
+  private FilterTranslator() {}
+
+  /** The expression for a filter object, or null when the filter is absent or empty. */
+  public static String translate(JsonNode filter) {
+    if (filter == null || filter.isNull()) {
+      return null;
+    }
+    if (!filter.isObject()) {
+      throw new BadRequestException("filter must be a JSON object");
+    }
+    if (filter.isEmpty()) {
+      return null;
+    }
+    return new FilterTranslator().object(filter, 0);
+  }
+
+  /** Equality filters from a flat map (the RAG article's {@code filters}), minus the routing key. */
+  public static String equalities(JsonNode filters, String excludedField) {
+    if (filters == null || filters.isNull()) {
+      return null;
+    }
+    if (!filters.isObject()) {
+      throw new BadRequestException("filters must be a JSON object");
+    }
+    FilterTranslator translator = new FilterTranslator();
+    List<String> parts = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = filters.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().equals(excludedField)) {
+        continue;
+      }
+      parts.add(translator.field(e.getKey(), e.getValue(), 1));
+    }
+    return parts.isEmpty() ? null : String.join(" and ", parts);
+  }
+
+  /** Checks a raw expression's size; its syntax is Redis' to judge (errors become 400s). */
+  public static String raw(String expression) {
+    if (expression == null || expression.isBlank()) {
+      return null;
+    }
+    if (expression.length() > MAX_EXPRESSION_LENGTH) {
+      throw new BadRequestException("filterExpression is longer than " + MAX_EXPRESSION_LENGTH + " characters");
+    }
+    return expression;
+  }
+
+  private String object(JsonNode node, int depth) {
+    if (depth >= MAX_DEPTH) {
+      throw new BadRequestException("filter nests deeper than " + MAX_DEPTH + " levels");
+    }
+    if (!node.isObject() || node.isEmpty()) {
+      throw new BadRequestException("each filter must be a non-empty JSON object");
+    }
+    List<String> parts = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = e.getKey();
+      JsonNode value = e.getValue();
+      switch (key) {
+        case "$and" -> parts.add(combine(value, " and ", depth));
+        case "$or" -> parts.add(combine(value, " or ", depth));
+        case "$not" -> parts.add("not (" + object(value, depth + 1) + ")");
+        default -> parts.add(field(key, value, depth));
+      }
+    }
+    return parts.size() == 1 ? parts.get(0) : "(" + String.join(" and ", parts) + ")";
+  }
+
+  private String combine(JsonNode list, String operator, int depth) {
+    if (!list.isArray() || list.isEmpty()) {
+      throw new BadRequestException("$and / $or take a non-empty array of filters");
+    }
+    List<String> parts = new ArrayList<>();
+    list.forEach(item -> parts.add(object(item, depth + 1)));
+    return "(" + String.join(operator, parts) + ")";
+  }
+
+  private String field(String name, JsonNode condition, int depth) {
+    if (name.startsWith("$")) {
+      throw new BadRequestException("unknown filter operator " + name + " (known: $and $or $not)");
+    }
+    String selector = "." + Names.field(name);
+    if (!condition.isObject()) {
+      return term(selector + " == " + literal(condition));
+    }
+    if (condition.isEmpty()) {
+      throw new BadRequestException("condition on " + name + " is empty");
+    }
+    List<String> parts = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = condition.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> op = it.next();
+      JsonNode v = op.getValue();
+      parts.add(switch (op.getKey()) {
+        case "$eq" -> term(selector + " == " + literal(v));
+        case "$ne" -> term(selector + " != " + literal(v));
+        case "$gt" -> term(selector + " > " + number(v, op.getKey()));
+        case "$gte" -> term(selector + " >= " + number(v, op.getKey()));
+        case "$lt" -> term(selector + " < " + number(v, op.getKey()));
+        case "$lte" -> term(selector + " <= " + number(v, op.getKey()));
+        case "$in" -> anyOf(selector, v, false);
+        case "$nin" -> anyOf(selector, v, true);
+        case "$contains" -> term(literal(v) + " in " + selector);
+        default -> throw new BadRequestException("unknown operator " + op.getKey() + " on " + name
+            + " (known: $eq $ne $gt $gte $lt $lte $in $nin $contains)");
+      });
+    }
+    return parts.size() == 1 ? parts.get(0) : "(" + String.join(" and ", parts) + ")";
+  }
+
+  private String anyOf(String selector, JsonNode values, boolean negate) {
+    if (!values.isArray() || values.isEmpty()) {
+      throw new BadRequestException("$in / $nin take a non-empty array of values");
+    }
+    List<String> parts = new ArrayList<>();
+    values.forEach(v -> parts.add(term(selector + " == " + literal(v))));
+    String any = "(" + String.join(" or ", parts) + ")";
+    return negate ? "not " + any : any;
+  }
+
+  private String term(String expression) {
+    if (++terms > MAX_TERMS) {
+      throw new BadRequestException("filter has more than " + MAX_TERMS + " conditions");
+    }
+    return expression;
+  }
+
+  private static String number(JsonNode v, String op) {
+    if (!v.isNumber()) {
+      throw new BadRequestException(op + " takes a number");
+    }
+    return literal(v);
+  }
+
+  static String literal(JsonNode v) {
+    if (v.isBoolean()) {
+      return v.booleanValue() ? "1" : "0";
+    }
+    if (v.isIntegralNumber()) {
+      return v.bigIntegerValue().toString();
+    }
+    if (v.isNumber()) {
+      double d = v.doubleValue();
+      if (!Double.isFinite(d)) {
+        throw new BadRequestException("filter numbers must be finite");
+      }
+      return BigDecimal.valueOf(d).toPlainString();
+    }
+    if (v.isTextual()) {
+      String s = v.textValue();
+      if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\0') >= 0) {
+        throw new BadRequestException("filter strings must not contain line breaks or NUL");
+      }
+      if (s.indexOf('"') < 0) {
+        return "\"" + s + "\"";
+      }
+      if (s.indexOf('\'') < 0) {
+        return "'" + s + "'";
+      }
+      throw new BadRequestException("a filter string may contain ' or \" but not both (Redis filters have no escapes)");
+    }
+    throw new BadRequestException("filter values must be strings, numbers or booleans, got " + v.getNodeType());
+  }
+}

@@ -1,0 +1,275 @@
+package io.vectorshard.router.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import io.javalin.http.Context;
+import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.routing.RoutingTableCodec;
+import io.vectorshard.core.tenant.Names;
+import io.vectorshard.router.RouterConfig;
+import io.vectorshard.router.filter.FilterTranslator;
+import io.vectorshard.router.query.Match;
+import io.vectorshard.router.query.SearchRequest;
+import io.vectorshard.router.query.SearchResult;
+import io.vectorshard.router.query.Searcher;
+import io.vectorshard.router.routing.Routing;
+import io.vectorshard.router.write.UpsertResult;
+import io.vectorshard.router.write.VectorInput;
+import io.vectorshard.router.write.Writer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The HTTP handlers: each parses and validates its request completely, then calls the
+ * {@link Writer} or {@link Searcher}. README.md documents the shapes.
+ */
+public final class RouterApi {
+  private static final Set<String> UPSERT_FIELDS = Set.of("vector", "metadata");
+  private static final Set<String> BATCH_FIELDS = Set.of("vectors");
+  private static final Set<String> BATCH_ITEM_FIELDS = Set.of("id", "vector", "metadata");
+  private static final Set<String> TENANT_QUERY_FIELDS = Set.of("vector", "topK", "filter", "filterExpression", "ef",
+      "withMetadata");
+  private static final Set<String> SEARCH_FIELDS = Set.of("vector", "topK", "filter", "filterExpression", "ef",
+      "withMetadata", "tenants", "merge", "timeoutMs", "allowPartial");
+  private static final Set<String> ARTICLE_QUERY_FIELDS = Set.of("query_vector", "top_k", "filters", "ef");
+  private static final Set<String> ARTICLE_MULTI_FIELDS = Set.of("query_vector", "top_k", "filters", "ef", "tenants",
+      "merge", "timeoutMs", "allowPartial");
+  /** The RAG article's routing key inside {@code filters}. */
+  static final String TENANT_FILTER = "tenant_id";
+
+  private final RouterConfig config;
+  private final Routing routing;
+  private final Writer writer;
+  private final Searcher searcher;
+
+  public RouterApi(RouterConfig config, Routing routing, Writer writer, Searcher searcher) {
+    this.config = config;
+    this.routing = routing;
+    this.writer = writer;
+    this.searcher = searcher;
+  }
+
+  void upsert(Context ctx) {
+    String tenant = Names.tenant(ctx.pathParam("tenant"));
+    String id = Names.vectorId(ctx.pathParam("id"));
+    JsonNode body = Json.parse(ctx.bodyAsBytes());
+    Requests.onlyFields(body, UPSERT_FIELDS);
+    int dims = dimensions();
+    VectorInput input = new VectorInput(id, Requests.vector(body, "vector", dims), Requests.attributes(body, "metadata"));
+    UpsertResult result = writer.upsert(tenant, List.of(input));
+    ObjectNode out = Json.MAPPER.createObjectNode().put("tenant", tenant).put("id", id)
+        .put("created", result.created() == 1).put("epoch", result.epoch());
+    respond(ctx, result.created() == 1 ? 201 : 200, out);
+  }
+
+  void batch(Context ctx) {
+    String tenant = Names.tenant(ctx.pathParam("tenant"));
+    JsonNode body = Json.parse(ctx.bodyAsBytes());
+    Requests.onlyFields(body, BATCH_FIELDS);
+    JsonNode items = body.get("vectors");
+    if (items == null || !items.isArray() || items.isEmpty()) {
+      throw new BadRequestException("vectors is required: a non-empty array of {id, vector, metadata}");
+    }
+    if (items.size() > config.maxBatch()) {
+      throw new BadRequestException("batch holds " + items.size() + " vectors; the limit is " + config.maxBatch());
+    }
+    int dims = dimensions();
+    List<VectorInput> inputs = new ArrayList<>(items.size());
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      try {
+        if (!item.isObject()) {
+          throw new BadRequestException("must be an object");
+        }
+        Requests.onlyFields(item, BATCH_ITEM_FIELDS);
+        String id = Names.vectorId(Requests.text(item, "id"));
+        if (!seen.add(id)) {
+          throw new BadRequestException("id \"" + Requests.cut(id) + "\" appears twice in the batch");
+        }
+        inputs.add(new VectorInput(id, Requests.vector(item, "vector", dims), Requests.attributes(item, "metadata")));
+      } catch (IllegalArgumentException e) {
+        throw new BadRequestException("vectors[" + i + "]: " + e.getMessage());
+      }
+    }
+    UpsertResult result = writer.upsert(tenant, inputs);
+    respond(ctx, 200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("upserted", result.upserted())
+        .put("created", result.created()).put("epoch", result.epoch()));
+  }
+
+  void get(Context ctx) {
+    String tenant = Names.tenant(ctx.pathParam("tenant"));
+    String id = Names.vectorId(ctx.pathParam("id"));
+    ShardClient.StoredVector stored = writer.get(tenant, id);
+    if (stored == null) {
+      respond(ctx, 404, error(404, "vector \"" + Requests.cut(id) + "\" not found for tenant " + tenant));
+      return;
+    }
+    ObjectNode out = Json.MAPPER.createObjectNode().put("tenant", tenant).put("id", id);
+    ArrayNode vector = out.putArray("vector");
+    for (float f : stored.vector()) {
+      vector.add(f);
+    }
+    putMetadata(out, stored.attributes());
+    respond(ctx, 200, out);
+  }
+
+  void delete(Context ctx) {
+    String tenant = Names.tenant(ctx.pathParam("tenant"));
+    String id = Names.vectorId(ctx.pathParam("id"));
+    boolean deleted = writer.delete(tenant, id);
+    respond(ctx, 200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("id", id).put("deleted", deleted));
+  }
+
+  void dropTenant(Context ctx) {
+    String tenant = Names.tenant(ctx.pathParam("tenant"));
+    long keys = writer.dropTenant(tenant);
+    respond(ctx, 200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("droppedKeys", keys));
+  }
+
+  void tenantQuery(Context ctx) {
+    String tenant = Names.tenant(ctx.pathParam("tenant"));
+    JsonNode body = Json.parse(ctx.bodyAsBytes());
+    Requests.onlyFields(body, TENANT_QUERY_FIELDS);
+    SearchResult result = searcher.search(nativeRequest(body, List.of(tenant)));
+    ObjectNode out = Json.MAPPER.createObjectNode().put("tenant", tenant).put("epoch", result.epoch());
+    out.set("results", matches(result.matches(), false));
+    respond(ctx, 200, out);
+  }
+
+  /** Native scatter-gather: all tenants, or {@code tenants}, with the partial-result envelope. */
+  void search(Context ctx) {
+    JsonNode body = Json.parse(ctx.bodyAsBytes());
+    Requests.onlyFields(body, SEARCH_FIELDS);
+    SearchResult result = searcher.search(nativeRequest(body, tenants(body)));
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    out.set("results", matches(result.matches(), true));
+    out.put("partial", result.partial());
+    ArrayNode missing = out.putArray("missingShards");
+    result.missing().forEach(m -> missing.addObject().put("shard", m.shard()).put("error", m.error()));
+    out.put("epoch", result.epoch());
+    respond(ctx, 200, out);
+  }
+
+  /** The RAG article's {@code POST /v1/query}: {@code filters.tenant_id} routes, other filters match. */
+  void articleQuery(Context ctx) {
+    JsonNode body = Json.parse(ctx.bodyAsBytes());
+    Requests.onlyFields(body, ARTICLE_QUERY_FIELDS);
+    JsonNode filters = body.get("filters");
+    JsonNode tenantNode = filters == null || !filters.isObject() ? null : filters.get(TENANT_FILTER);
+    if (tenantNode == null || !tenantNode.isTextual() || tenantNode.textValue().isEmpty()) {
+      throw new BadRequestException("'tenant_id' is a required string field in the filters.");
+    }
+    String tenant = Names.tenant(tenantNode.textValue());
+    SearchRequest request = articleRequest(body, List.of(tenant), FilterTranslator.equalities(filters, TENANT_FILTER));
+    respondList(ctx, searcher.search(request));
+  }
+
+  /**
+   * The RAG article's {@code POST /v1/query/multi-shard}: an admin scatter-gather over all shards.
+   * As in the article, {@code filters.tenant_id} does not restrict it; {@code tenants} does. The
+   * body stays a plain list; partial results are flagged in headers.
+   */
+  void articleMultiShard(Context ctx) {
+    JsonNode body = Json.parse(ctx.bodyAsBytes());
+    Requests.onlyFields(body, ARTICLE_MULTI_FIELDS);
+    SearchRequest request = articleRequest(body, tenants(body), FilterTranslator.equalities(body.get("filters"), TENANT_FILTER));
+    respondList(ctx, searcher.search(request));
+  }
+
+  void routingTable(Context ctx) {
+    Routing.Snapshot snapshot = routing.require();
+    ctx.status(200).contentType("application/json").result(RoutingTableCodec.toJson(snapshot.table()));
+  }
+
+  private SearchRequest nativeRequest(JsonNode body, List<String> tenants) {
+    int dims = dimensions();
+    float[] vector = Requests.vector(body, "vector", dims);
+    int topK = Requests.intInRange(body, "topK", 10, 1, config.maxTopK());
+    String structured = FilterTranslator.translate(body.get("filter"));
+    String raw = FilterTranslator.raw(Requests.text(body, "filterExpression"));
+    if (structured != null && raw != null) {
+      throw new BadRequestException("give filter or filterExpression, not both");
+    }
+    return new SearchRequest(tenants, vector, topK, ef(body, topK), structured != null ? structured : raw,
+        Requests.merge(body, "merge"), Requests.timeout(body, "timeoutMs", config.shardTimeout()),
+        Requests.bool(body, "allowPartial", false), Requests.bool(body, "withMetadata", true));
+  }
+
+  private SearchRequest articleRequest(JsonNode body, List<String> tenants, String filter) {
+    int dims = dimensions();
+    float[] vector = Requests.vector(body, "query_vector", dims);
+    int topK = Requests.intInRange(body, "top_k", 10, 1, config.maxTopK());
+    return new SearchRequest(tenants, vector, topK, ef(body, topK), filter, Requests.merge(body, "merge"),
+        Requests.timeout(body, "timeoutMs", config.shardTimeout()), Requests.bool(body, "allowPartial", false), true);
+  }
+
+  private static int ef(JsonNode body, int topK) {
+    return Requests.intInRange(body, "ef", Math.max(Requests.DEFAULT_EF, topK), 1, Requests.MAX_EF);
+  }
+
+  private static List<String> tenants(JsonNode body) {
+    JsonNode node = body.get("tenants");
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isArray() || node.isEmpty() || node.size() > 1024) {
+      throw new BadRequestException("tenants must be a non-empty array of at most 1024 tenant ids");
+    }
+    List<String> tenants = new ArrayList<>();
+    for (JsonNode t : node) {
+      if (!t.isTextual()) {
+        throw new BadRequestException("tenants must hold strings");
+      }
+      tenants.add(Names.tenant(t.textValue()));
+    }
+    return tenants.stream().distinct().toList();
+  }
+
+  private int dimensions() {
+    return routing.require().table().vectors().dimensions();
+  }
+
+  private void respondList(Context ctx, SearchResult result) {
+    ctx.header("X-Vectorshard-Partial", Boolean.toString(result.partial()));
+    if (result.partial()) {
+      ctx.header("X-Vectorshard-Missing-Shards",
+          String.join(",", result.missing().stream().map(SearchResult.MissingShard::shard).toList()));
+    }
+    ctx.header("X-Vectorshard-Epoch", Long.toString(result.epoch()));
+    respond(ctx, 200, matches(result.matches(), true));
+  }
+
+  private static ArrayNode matches(List<Match> matches, boolean withTenant) {
+    ArrayNode array = Json.MAPPER.createArrayNode();
+    for (Match m : matches) {
+      ObjectNode item = array.addObject().put("id", m.id()).put("score", m.score());
+      if (withTenant) {
+        item.put("tenant", m.tenant());
+      }
+      putMetadata(item, m.attributes());
+    }
+    return array;
+  }
+
+  /** Attributes are stored as JSON written by this router, so they are embedded as they are. */
+  private static void putMetadata(ObjectNode node, String attributes) {
+    if (attributes == null || attributes.isEmpty()) {
+      node.putObject("metadata");
+    } else {
+      node.putRawValue("metadata", new RawValue(attributes));
+    }
+  }
+
+  static ObjectNode error(int status, String message) {
+    return Json.MAPPER.createObjectNode().put("status", status).put("error", message);
+  }
+
+  static void respond(Context ctx, int status, JsonNode body) {
+    ctx.status(status).contentType("application/json").result(Json.write(body));
+  }
+}

@@ -1,0 +1,89 @@
+package io.vectorshard.router.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.vectorshard.core.redis.FilterSyntaxException;
+import io.vectorshard.core.redis.ShardException;
+import io.vectorshard.core.redis.StaleEpochException;
+import io.vectorshard.router.RouterConfig;
+import io.vectorshard.router.metrics.RouterMetrics;
+import io.vectorshard.router.query.Searcher;
+import io.vectorshard.router.routing.NotReadyException;
+import io.vectorshard.router.routing.Routing;
+import io.vectorshard.router.write.Writer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Javalin server: routes, the error-to-status mapping, probes and metrics. Every error answer is
+ * JSON {@code {"status", "error"[, "shard"]}}; request bodies are never logged (they hold vectors).
+ */
+public final class RouterHttp {
+  private static final Logger LOG = LoggerFactory.getLogger(RouterHttp.class);
+
+  private RouterHttp() {}
+
+  public static Javalin create(RouterConfig config, Routing routing, Writer writer, Searcher searcher,
+      RouterMetrics metrics) {
+    RouterApi api = new RouterApi(config, routing, writer, searcher);
+    Javalin app = Javalin.create(c -> {
+      c.showJavalinBanner = false;
+      c.useVirtualThreads = true;
+      c.http.maxRequestSize = config.maxRequestBytes();
+      c.router.ignoreTrailingSlashes = true;
+      c.requestLogger.http((ctx, ms) -> metrics.httpRequest(route(ctx), ctx.statusCode(), (long) (ms * 1_000_000)));
+    });
+    app.put("/v1/tenants/{tenant}/vectors/{id}", api::upsert);
+    app.get("/v1/tenants/{tenant}/vectors/{id}", api::get);
+    app.delete("/v1/tenants/{tenant}/vectors/{id}", api::delete);
+    app.post("/v1/tenants/{tenant}/vectors:batch", api::batch);
+    app.post("/v1/tenants/{tenant}/query", api::tenantQuery);
+    app.delete("/v1/tenants/{tenant}", api::dropTenant);
+    app.post("/v1/search", api::search);
+    app.post("/v1/query", api::articleQuery);
+    app.post("/v1/query/multi-shard", api::articleMultiShard);
+    app.get("/v1/routing", api::routingTable);
+    app.get("/healthz", ctx -> RouterApi.respond(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
+    app.get("/readyz", ctx -> {
+      boolean ready = routing.snapshot().isPresent();
+      RouterApi.respond(ctx, ready ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", ready)
+          .put("epoch", routing.snapshot().map(Routing.Snapshot::epoch).orElse(0L)));
+    });
+    app.get("/metrics", ctx -> ctx.contentType(RouterMetrics.contentType()).result(metrics.scrape()));
+
+    app.exception(BadRequestException.class, (e, ctx) -> fail(ctx, 400, e.getMessage(), null));
+    app.exception(FilterSyntaxException.class, (e, ctx) -> fail(ctx, 400, "invalid filter: " + e.getMessage(), null));
+    app.exception(IllegalArgumentException.class, (e, ctx) -> fail(ctx, 400, e.getMessage(), null));
+    app.exception(NotReadyException.class, (e, ctx) -> fail(ctx, 503, e.getMessage(), null));
+    app.exception(StaleEpochException.class, (e, ctx) -> fail(ctx, 503,
+        "the routing table is changing; retry shortly (" + e.getMessage() + ")", e.shard()));
+    app.exception(ShardException.class, (e, ctx) -> fail(ctx, e.timeout() ? 504 : 503, e.getMessage(), e.shard()));
+    app.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), e.getMessage(), null));
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.error("internal error on {} {}", ctx.method(), ctx.endpointHandlerPath(), e);
+      fail(ctx, 500, "internal error: " + e.getClass().getSimpleName(), null);
+    });
+    app.error(404, ctx -> {
+      if (ctx.result() == null) {
+        fail(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path(), null);
+      }
+    });
+    app.error(405, ctx -> fail(ctx, 405, "method " + ctx.method() + " not allowed on " + ctx.path(), null));
+    return app;
+  }
+
+  private static void fail(Context ctx, int status, String message, String shard) {
+    var body = RouterApi.error(status, message);
+    if (shard != null) {
+      body.put("shard", shard);
+    }
+    RouterApi.respond(ctx, status, body);
+  }
+
+  /** The route template, so metrics are labelled by route, never by tenant or id. */
+  private static String route(Context ctx) {
+    String path = ctx.endpointHandlerPath();
+    return path == null || path.isEmpty() || path.equals("*") ? "unmatched" : path;
+  }
+}

@@ -1,0 +1,116 @@
+package io.vectorshard.router.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+
+/**
+ * The router's Prometheus metrics. One registry per router (not the global default) so several
+ * routers in one JVM, as in tests and benchmarks, keep their own figures.
+ */
+public final class RouterMetrics {
+  private static final double[] LATENCY_BUCKETS = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Histogram shardLatency = Histogram.builder()
+      .name("vsc_router_shard_request_seconds")
+      .help("Latency of calls from this router to a shard, by operation")
+      .labelNames("shard", "op", "outcome")
+      .classicUpperBounds(LATENCY_BUCKETS)
+      .register(registry);
+  private final Histogram httpLatency = Histogram.builder()
+      .name("vsc_router_http_request_seconds")
+      .help("Latency of HTTP requests served by this router, by route")
+      .labelNames("route")
+      .classicUpperBounds(LATENCY_BUCKETS)
+      .register(registry);
+  private final Counter httpRequests = Counter.builder()
+      .name("vsc_router_http_requests_total")
+      .help("HTTP requests served, by route and status code")
+      .labelNames("route", "status")
+      .register(registry);
+  private final Counter partialResults = Counter.builder()
+      .name("vsc_router_partial_results_total")
+      .help("Scatter-gather queries answered without some shards (allowPartial)")
+      .register(registry);
+  private final Counter missingShards = Counter.builder()
+      .name("vsc_router_missing_shard_total")
+      .help("Shards left out of a partial result, by shard")
+      .labelNames("shard")
+      .register(registry);
+  private final Counter staleRetries = Counter.builder()
+      .name("vsc_router_stale_retries_total")
+      .help("Requests retried because a shard's epoch was newer than the router's table")
+      .register(registry);
+  private final Counter tableRefreshes = Counter.builder()
+      .name("vsc_router_table_refreshes_total")
+      .help("Routing table reloads that found a newer epoch, by trigger")
+      .labelNames("trigger")
+      .register(registry);
+  private final Gauge epoch = Gauge.builder()
+      .name("vsc_router_routing_epoch")
+      .help("Epoch of the routing table this router uses")
+      .register(registry);
+  private final Counter vectorsWritten = Counter.builder()
+      .name("vsc_router_vectors_written_total")
+      .help("Vectors upserted through this router, by shard")
+      .labelNames("shard")
+      .register(registry);
+
+  /** Times one shard call; the outcome label separates successes from errors. */
+  public <T> T timeShard(String shard, String op, Supplier<T> call) {
+    long start = System.nanoTime();
+    String outcome = "error";
+    try {
+      T result = call.get();
+      outcome = "ok";
+      return result;
+    } finally {
+      shardLatency.labelValues(shard, op, outcome).observe((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  public void httpRequest(String route, int status, long nanos) {
+    httpRequests.labelValues(route, Integer.toString(status)).inc();
+    httpLatency.labelValues(route).observe(nanos / 1e9);
+  }
+
+  public void partialResult(Iterable<String> missing) {
+    partialResults.inc();
+    missing.forEach(shard -> missingShards.labelValues(shard).inc());
+  }
+
+  public void staleRetry() {
+    staleRetries.inc();
+  }
+
+  public void tableRefreshed(String trigger, long newEpoch) {
+    tableRefreshes.labelValues(trigger).inc();
+    epoch.set(newEpoch);
+  }
+
+  public void vectorsWritten(String shard, int count) {
+    vectorsWritten.labelValues(shard).inc(count);
+  }
+
+  public byte[] scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  public static String contentType() {
+    return PrometheusTextFormatWriter.CONTENT_TYPE;
+  }
+}

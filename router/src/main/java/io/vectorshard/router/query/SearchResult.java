@@ -1,0 +1,16 @@
+package io.vectorshard.router.query;
+
+import java.util.List;
+
+/**
+ * What a query answers.
+ *
+ * @param partial true when some shards did not answer and the request allowed that
+ * @param missing the shards left out, with why
+ * @param epoch the routing epoch the answer was computed under
+ */
+public record SearchResult(List<Match> matches, boolean partial, List<MissingShard> missing, long epoch) {
+
+  /** A shard that did not contribute to a partial result; {@code timeout} if it missed the deadline. */
+  public record MissingShard(String shard, boolean timeout, String error) {}
+}
