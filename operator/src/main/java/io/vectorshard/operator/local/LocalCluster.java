@@ -1,0 +1,305 @@
+package io.vectorshard.operator.local;
+
+import io.vectorshard.api.VectorShardClusterManifest;
+import io.vectorshard.api.VectorShardClusterSpec;
+import io.vectorshard.core.redis.RedisBinary;
+import io.vectorshard.core.redis.RedisProcess;
+import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.routing.RoutingPublisher;
+import io.vectorshard.core.routing.RoutingTable;
+import io.vectorshard.core.routing.RoutingTableCodec;
+import io.vectorshard.core.routing.ShardEndpoint;
+import io.vectorshard.router.RouterConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A cluster of Redis processes and a router on this machine, from a {@code VectorShardCluster}
+ * manifest: what the operator does on Kubernetes, with processes instead of StatefulSets. Shards
+ * run detached (daemonized, AOF on), so the cluster outlives the command that started it.
+ */
+public final class LocalCluster {
+  private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+  private final Path stateRoot;
+  private final PrintStream out;
+
+  /**
+   * @param stateRoot where clusters keep their data and state ({@code .vsc} by default)
+   * @param out where progress is reported
+   */
+  public LocalCluster(Path stateRoot, PrintStream out) {
+    this.stateRoot = stateRoot;
+    this.out = out;
+  }
+
+  public Path clusterDir(String cluster) {
+    return stateRoot.resolve(cluster);
+  }
+
+  /** Options of {@code up} that are not part of the manifest. */
+  public record UpOptions(int basePort, String routerHost) {}
+
+  /**
+   * Starts (or resumes) the cluster: shards, function library, routing table, router. Running it
+   * again on a running cluster changes nothing. Refuses placement changes that would need data to
+   * move, which local mode cannot do yet, and a dimension change on existing data.
+   */
+  public LocalState up(VectorShardClusterManifest manifest, UpOptions options) {
+    String name = manifest.getMetadata().getName();
+    VectorShardClusterSpec spec = manifest.getSpec();
+    Path dir = clusterDir(name);
+    Optional<LocalState> previous = LocalState.read(dir);
+    List<LocalState.Shard> shards = new ArrayList<>();
+    for (int i = 0; i < spec.getShards(); i++) {
+      int port = previous.filter(p -> p.shards().size() > shards.size())
+          .map(p -> p.shards().get(shards.size()).port()).orElse(options.basePort() + shards.size());
+      shards.add(new LocalState.Shard(i, port, dir.resolve("shard-" + i).toAbsolutePath().toString()));
+    }
+    previous.ifPresent(p -> {
+      if (p.shards().size() != spec.getShards()) {
+        throw new IllegalStateException("cluster " + name + " has " + p.shards().size() + " shards and the manifest asks for "
+            + spec.getShards() + "; moving data between shards is not available in local mode yet. Run `vsc local down "
+            + name + " --purge` to start over (this deletes its data).");
+      }
+    });
+    Path binary = RedisBinary.find();
+    for (LocalState.Shard shard : shards) {
+      startShard(binary, shard, spec.getRedis().getConfig());
+    }
+    List<ShardEndpoint> endpoints = shards.stream().map(s -> ShardEndpoint.of(s.ordinal(), "127.0.0.1", s.port())).toList();
+    RoutingTable table = publishTable(name, spec, endpoints);
+    LocalState.Router router = previous.map(LocalState::router).filter(r -> alive(r.pid()) && ready(r))
+        .orElseGet(() -> startRouter(dir, spec, endpoints, options.routerHost()));
+    LocalState state = new LocalState(name, shards, router);
+    state.write(dir);
+    out.printf("cluster %s is up: %d shards, routing epoch %d, router at %s%n", name, shards.size(), table.epoch(),
+        router.url());
+    return state;
+  }
+
+  private void startShard(Path binary, LocalState.Shard shard, Map<String, String> extraConfig) {
+    try (ShardClient probe = new ShardClient(ShardEndpoint.of(shard.ordinal(), "127.0.0.1", shard.port()), null, TIMEOUT, 1)) {
+      if (probe.ping()) {
+        return;
+      }
+    }
+    requireFree(shard.port(), "shard " + shard.ordinal());
+    try {
+      Path dir = Path.of(shard.dir());
+      Files.createDirectories(dir);
+      Process starter = new ProcessBuilder(RedisProcess.command(binary, shard.port(), dir, true, true, extraConfig))
+          .redirectErrorStream(true).redirectOutput(dir.resolve("start.log").toFile()).start();
+      starter.waitFor();
+      RedisProcess.awaitPing(shard.port(), Duration.ofSeconds(20), () -> true);
+      out.printf("  started shard-%d: redis-server on 127.0.0.1:%d (data in %s)%n", shard.ordinal(), shard.port(), dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting shard " + shard.ordinal());
+    }
+  }
+
+  /**
+   * Publishes the manifest's table. Keeps the live epoch when the live table already says the same,
+   * otherwise publishes one epoch higher. Refuses changes that would strand data.
+   */
+  private RoutingTable publishTable(String name, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints) {
+    RoutingPublisher publisher = new RoutingPublisher(null, TIMEOUT);
+    long live = publisher.highestEpoch(endpoints);
+    RoutingTable desired = RoutingTable.of(name, Math.max(1, live), spec, endpoints);
+    if (live > 0) {
+      RoutingTable current;
+      try (ShardClient shard = new ShardClient(endpoints.get(0), null, TIMEOUT, 1)) {
+        current = RoutingTableCodec.fromJson(shard.routingJson());
+      }
+      if (current.equals(desired)) {
+        publisher.publish(desired); // reloads the function library; the table is already there
+        return desired;
+      }
+      if (!current.placement().equals(desired.placement())) {
+        throw new IllegalStateException("the manifest changes where tenants live (" + current.placement() + " -> "
+            + desired.placement() + "); moving data is not available in local mode yet");
+      }
+      if (current.vectors().dimensions() != desired.vectors().dimensions() && hasData(endpoints)) {
+        throw new IllegalStateException("the manifest changes dimensions from " + current.vectors().dimensions()
+            + " to " + desired.vectors().dimensions() + " but the cluster holds vectors");
+      }
+      desired = desired.withEpoch(live + 1);
+    }
+    publisher.publish(desired);
+    return desired;
+  }
+
+  private static boolean hasData(List<ShardEndpoint> endpoints) {
+    for (ShardEndpoint e : endpoints) {
+      try (ShardClient shard = new ShardClient(e, null, TIMEOUT, 1)) {
+        if (!shard.tenants().isEmpty()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private LocalState.Router startRouter(Path dir, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints, String host) {
+    int port = spec.getRouter().getPort();
+    requireFree(port, "the router");
+    Path log = dir.resolve("router.log").toAbsolutePath();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx512m",
+        "-cp", System.getProperty("java.class.path"), "io.vectorshard.router.RouterMain")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    Map<String, String> env = builder.environment();
+    env.put(RouterConfig.ENV_PREFIX + "SEEDS", String.join(",", endpoints.stream().map(ShardEndpoint::address).toList()));
+    env.put(RouterConfig.ENV_PREFIX + "HOST", host);
+    env.put(RouterConfig.ENV_PREFIX + "PORT", Integer.toString(port));
+    env.put(RouterConfig.ENV_PREFIX + "SHARD_TIMEOUT_MS", Integer.toString(spec.getRouter().getShardTimeoutMs()));
+    env.put(RouterConfig.ENV_PREFIX + "MAX_TOP_K", Integer.toString(spec.getRouter().getMaxTopK()));
+    env.put(RouterConfig.ENV_PREFIX + "MAX_BATCH", Integer.toString(spec.getRouter().getMaxBatch()));
+    try {
+      Process process = builder.start();
+      LocalState.Router router = new LocalState.Router(host, port, process.pid(), log.toString());
+      Instant deadline = Instant.now().plusSeconds(30);
+      while (!ready(router)) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("the router exited during start; see " + log);
+        }
+        if (Instant.now().isAfter(deadline)) {
+          process.destroy();
+          throw new IllegalStateException("the router did not become ready within 30 s; see " + log);
+        }
+        Thread.sleep(100);
+      }
+      out.printf("  started the router (pid %d) on %s, log in %s%n", process.pid(), router.url(), log);
+      return router;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the router");
+    }
+  }
+
+  /**
+   * Stops the router and the shards. Shards shut down with a save, so data survives for the next
+   * {@code up}; only {@code purge} deletes the cluster's directory.
+   */
+  public boolean down(String cluster, boolean purge) {
+    Path dir = clusterDir(cluster);
+    Optional<LocalState> state = LocalState.read(dir);
+    if (state.isEmpty()) {
+      if (purge && Files.isDirectory(dir)) {
+        deleteTree(dir);
+        out.printf("removed %s%n", dir);
+        return true;
+      }
+      out.printf("no local cluster named %s under %s%n", cluster, stateRoot);
+      return false;
+    }
+    LocalState s = state.get();
+    ProcessHandle.of(s.router().pid()).filter(p -> isRouter(p)).ifPresent(p -> {
+      p.destroy();
+      p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).exceptionally(t -> {
+        p.destroyForcibly();
+        return p;
+      }).join();
+      out.printf("  stopped the router (pid %d)%n", p.pid());
+    });
+    for (LocalState.Shard shard : s.shards()) {
+      try (ShardClient client = new ShardClient(ShardEndpoint.of(shard.ordinal(), "127.0.0.1", shard.port()), null,
+          Duration.ofSeconds(30), 1)) {
+        if (client.ping()) {
+          try {
+            client.call(jedis -> {
+              jedis.shutdown();
+              return null;
+            });
+          } catch (RuntimeException closedByShutdown) {
+            // SHUTDOWN closes the connection instead of replying.
+          }
+          out.printf("  stopped shard-%d (port %d)%n", shard.ordinal(), shard.port());
+        }
+      }
+    }
+    if (purge) {
+      deleteTree(dir);
+      out.printf("cluster %s is down; removed its data in %s%n", cluster, dir);
+    } else {
+      out.printf("cluster %s is down; its data stays in %s (`vsc local down %s --purge` removes it)%n", cluster, dir, cluster);
+    }
+    return true;
+  }
+
+  /** Names of clusters that have state under the state root. */
+  public List<String> clusters() {
+    if (!Files.isDirectory(stateRoot)) {
+      return List.of();
+    }
+    try (Stream<Path> dirs = Files.list(stateRoot)) {
+      return dirs.filter(d -> Files.exists(d.resolve(LocalState.FILE))).map(d -> d.getFileName().toString()).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean isRouter(ProcessHandle process) {
+    return process.info().arguments().map(args -> List.of(args).contains("io.vectorshard.router.RouterMain")).orElse(true);
+  }
+
+  static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  static boolean ready(LocalState.Router router) {
+    try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build()) {
+      HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(router.url() + "/readyz"))
+          .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static void requireFree(int port, String what) {
+    try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+    } catch (IOException e) {
+      throw new IllegalStateException("port " + port + " for " + what + " is in use; choose another (--base-port, spec.router.port)");
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.delete(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
