@@ -9,14 +9,16 @@ import java.util.stream.Collectors;
 /**
  * Which shard holds each bucket of each tenant: a pure, deterministic function of this record.
  *
- * <p>Rendezvous (highest-random-weight) hashing over shard ordinals: bucket {@code b} of tenant
- * {@code t} goes to the candidate shard with the highest {@link StableHash#score} for the key
- * {@code hash("t/b")}, skipping shards already taken by the tenant's earlier buckets in the same
- * round, so a spread tenant's buckets land on distinct shards while buckets <= candidates.
- * Candidates are all shards, or the tenant's pinned shards. Adding shard N moves a default tenant
- * only if the new shard outscores its current one (probability 1/(N+1)) and then only onto the new
- * shard; removing a shard moves only the buckets it held. docs/placement.md has the algorithm in
- * pseudo code and PlacementGoldenTest pins it.
+ * <p>Defined by growing the cluster one shard at a time, so that contract 3 holds by construction.
+ * A tenant's candidates are all shards (or its pinned shards, in ascending order). With one
+ * candidate every bucket is on it. Adding candidate {@code k} (making {@code m = k + 1}) moves
+ * buckets only onto {@code k}: it takes {@code q = b / m} buckets, plus one more when
+ * {@code hash("tenant/k") mod m < b mod m}; each comes from a candidate holding the most buckets
+ * (ties: highest {@link StableHash#score}), choosing that candidate's bucket with the highest score.
+ * So the counts per shard never differ by more than one, a spread tenant's buckets land on distinct
+ * shards while buckets <= candidates, N -> N+1 moves about 1/(N+1) of the buckets and all of them
+ * to the new shard, and removing the last shard moves only the buckets it held. docs/placement.md
+ * has the algorithm in pseudo code and PlacementGoldenTest pins it.
  *
  * @param shards number of shards, ordinals {@code 0..shards-1}
  * @param defaultBuckets buckets of a tenant not listed in {@code spread}
@@ -82,25 +84,50 @@ public record Placement(int shards, int defaultBuckets, Map<String, List<Integer
   public int[] shardsOf(String tenant) {
     int[] candidates = candidates(tenant);
     int buckets = bucketsOf(tenant);
-    int[] result = new int[buckets];
-    for (int bucket = 0; bucket < buckets; bucket++) {
-      int roundStart = bucket - bucket % candidates.length;
-      long keyHash = StableHash.hash(tenant + "/" + bucket);
-      int best = -1;
-      long bestScore = 0;
-      for (int shard : candidates) {
-        if (takenInRound(result, roundStart, bucket, shard)) {
-          continue;
-        }
-        long score = StableHash.score(keyHash, shard);
-        if (best < 0 || Long.compareUnsigned(score, bestScore) > 0) {
-          best = shard;
-          bestScore = score;
-        }
+    int[] position = new int[buckets]; // index into candidates; all start on the first
+    int[] load = new int[candidates.length];
+    load[0] = buckets;
+    for (int k = 1; k < candidates.length; k++) {
+      int m = k + 1;
+      long stepHash = StableHash.hash(tenant + "/" + k);
+      int take = buckets / m + (Long.remainderUnsigned(stepHash, m) < buckets % m ? 1 : 0);
+      for (int taken = 0; taken < take; taken++) {
+        int donor = mostLoaded(load, k, stepHash, candidates);
+        int bucket = bestBucketOn(position, donor, StableHash.mix(stepHash));
+        position[bucket] = k;
+        load[donor]--;
+        load[k]++;
       }
-      result[bucket] = best;
+    }
+    int[] result = new int[buckets];
+    for (int b = 0; b < buckets; b++) {
+      result[b] = candidates[position[b]];
     }
     return result;
+  }
+
+  /** Among the first {@code k} candidates, the one holding the most buckets; ties by score. */
+  private static int mostLoaded(int[] load, int k, long stepHash, int[] candidates) {
+    int best = 0;
+    for (int i = 1; i < k; i++) {
+      if (load[i] > load[best] || (load[i] == load[best]
+          && Long.compareUnsigned(StableHash.score(stepHash, candidates[i]), StableHash.score(stepHash, candidates[best])) > 0)) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** The bucket on candidate {@code donor} with the highest score. */
+  private static int bestBucketOn(int[] position, int donor, long bucketHash) {
+    int best = -1;
+    for (int b = 0; b < position.length; b++) {
+      if (position[b] == donor && (best < 0
+          || Long.compareUnsigned(StableHash.score(bucketHash, b), StableHash.score(bucketHash, best)) > 0)) {
+        best = b;
+      }
+    }
+    return best;
   }
 
   private int[] candidates(String tenant) {
@@ -113,14 +140,5 @@ public record Placement(int shards, int defaultBuckets, Map<String, List<Integer
       all[i] = i;
     }
     return all;
-  }
-
-  private static boolean takenInRound(int[] assigned, int from, int to, int shard) {
-    for (int i = from; i < to; i++) {
-      if (assigned[i] == shard) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -31,27 +31,36 @@ KEYS: vsc:epoch, vsc:tenants, bucket key 1..n
 ARGV: epoch, tenant, quantization (NOQUANT|Q8|BIN), M, EF,
       then per element: bucket key index (1-based), id, FP32 little-endian vector, attributes JSON or ''
 Returns one integer per element: 1 created, 0 updated. All-or-nothing for the checks below: the
-dimension of every existing set is verified before the first VADD.
+dimension of every element is verified, against its existing set or against the first element of
+the chunk for a new set, before the first VADD.
 ]]
 local function upsert(keys, args)
   local err = fence(keys[1], args[1])
   if err then return err end
   local tenant, quant, m, ef = args[2], args[3], args[4], args[5]
+  local dims = {}
   for i = 6, #args, 4 do
     local key = keys[2 + tonumber(args[i])]
     local dim = string.len(args[i + 2]) / 4
-    if redis.call('EXISTS', key) == 1 then
-      local have = redis.call('VDIM', key)
-      if have ~= dim then
-        return redis.error_reply('ERR vsc: vector dimension mismatch - got ' .. dim .. ' but set has ' .. have)
-      end
+    if dims[key] == nil and redis.call('EXISTS', key) == 1 then
+      dims[key] = redis.call('VDIM', key)
     end
+    local have = dims[key] or dim
+    if have ~= dim then
+      return redis.error_reply('ERR vsc: vector dimension mismatch - got ' .. dim .. ' but set has ' .. have)
+    end
+    dims[key] = have
   end
   local results = {}
   for i = 6, #args, 4 do
     local key = keys[2 + tonumber(args[i])]
     results[#results + 1] = redis.call('VADD', key, 'FP32', args[i + 2], args[i + 1], quant,
       'M', m, 'EF', ef, 'SETATTR', args[i + 3])
+    if args[i + 3] == '' then
+      -- VADD ... SETATTR '' clears an existing element's attributes but gives a new element an
+      -- empty-string attribute (Redis 8.0.2); VSETATTR '' removes it, so "no attributes" is nil.
+      redis.call('VSETATTR', key, args[i + 1], '')
+    end
   end
   redis.call('SADD', keys[2], tenant)
   return results

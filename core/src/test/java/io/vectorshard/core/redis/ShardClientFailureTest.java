@@ -1,0 +1,84 @@
+package io.vectorshard.core.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vectorshard.api.VectorsSpec;
+import io.vectorshard.core.routing.ShardEndpoint;
+import io.vectorshard.core.routing.VectorSettings;
+import io.vectorshard.core.testing.RedisShards;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientPauseMode;
+
+/** Shard failures surface as {@link ShardException}s that name the shard (contract 5). */
+class ShardClientFailureTest {
+  static final VectorSettings SETTINGS = new VectorSettings(3, VectorsSpec.Quantization.Q8, 16, 200);
+
+  static Consumer<ShardException> namesShard(String id, boolean timeout) {
+    return e -> {
+      assertThat(e.shard()).isEqualTo(id);
+      assertThat(e.getMessage()).contains("shard " + id);
+      assertThat(e.timeout()).isEqualTo(timeout);
+    };
+  }
+
+  @Test
+  void killedServerMakesCallsFailNamingTheShard() {
+    try (RedisShards shards = RedisShards.start(1);
+        ShardClient client = new ShardClient(shards.endpoints().get(0), null, Duration.ofMillis(500), 2)) {
+      client.loadFunctions();
+      assertThat(client.ping()).isTrue();
+      assertThat(client.epoch()).isZero();
+
+      shards.server(0).kill();
+      assertThat(shards.server(0).isAlive()).isFalse();
+
+      // The pooled connection is now broken, and new connections are refused.
+      assertThatThrownBy(client::epoch).isInstanceOfSatisfying(ShardException.class, namesShard("shard-0", false));
+      assertThatThrownBy(() -> client.upsert(1, "acme", SETTINGS,
+          List.of(new ShardClient.Write(Keys.bucket("acme", 0), "a", new float[] {1, 0, 0}, ""))))
+          .isInstanceOfSatisfying(ShardException.class, namesShard("shard-0", false));
+      assertThatThrownBy(() -> client.query(List.of(Keys.bucket("acme", 0)), new float[] {1, 0, 0}, 10, 100, null))
+          .isInstanceOfSatisfying(ShardException.class, namesShard("shard-0", false));
+      assertThat(client.ping()).isFalse();
+    }
+  }
+
+  @Test
+  void serverThatWasNeverUpFailsNamingTheShard() {
+    ShardEndpoint nowhere = new ShardEndpoint(3, "shard-3", "127.0.0.1", RedisShards.freePort());
+    try (ShardClient client = new ShardClient(nowhere, null, Duration.ofMillis(500), 1)) {
+      assertThatThrownBy(client::routingJson).isInstanceOfSatisfying(ShardException.class, namesShard("shard-3", false));
+    }
+  }
+
+  /**
+   * A server that stops answering trips the client's deadline. {@code DEBUG SLEEP} would be the
+   * obvious way to stall it, but Redis 8 disables DEBUG by default ({@code enable-debug-command
+   * no}, which {@link RedisProcess} keeps), so the stall is {@code CLIENT PAUSE 2000 ALL}: every
+   * other client's commands wait 2 s, as behind a long-running command.
+   */
+  @Test
+  void stalledServerTripsTheDeadlineAsATimeout() {
+    try (RedisShards shards = RedisShards.start(1);
+        ShardClient client = new ShardClient(shards.endpoints().get(0), null, Duration.ofMillis(200), 1);
+        Jedis admin = new Jedis("127.0.0.1", shards.server(0).port())) {
+      assertThat(admin.configGet("enable-debug-command")).containsEntry("enable-debug-command", "no");
+      assertThat(client.epoch()).isZero(); // warms the pool: the next call reuses an open connection
+
+      assertThat(admin.clientPause(2000, ClientPauseMode.ALL)).isEqualTo("OK");
+      long start = System.nanoTime();
+      assertThatThrownBy(client::epoch).isInstanceOfSatisfying(ShardException.class, namesShard("shard-0", true));
+      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+      // Not a timing test: only that the 200 ms deadline, not the 2 s stall, ended the call.
+      assertThat(elapsedMs).isLessThan(1500);
+
+      // A call that has to open a new connection while the server is still stalled times out too.
+      assertThatThrownBy(client::epoch).isInstanceOfSatisfying(ShardException.class, namesShard("shard-0", true));
+    }
+  }
+}

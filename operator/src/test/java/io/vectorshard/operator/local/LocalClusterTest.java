@@ -1,0 +1,166 @@
+package io.vectorshard.operator.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vectorshard.api.VectorShardClusterManifest;
+import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.routing.ShardEndpoint;
+import io.vectorshard.core.spec.ClusterManifests;
+import io.vectorshard.core.testing.RedisShards;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Local mode against real redis-server processes and a real router process. */
+class LocalClusterTest {
+  @TempDir
+  Path stateRoot;
+
+  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private LocalCluster local;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @AfterEach
+  void stopEverything() {
+    if (local != null) {
+      local.clusters().forEach(name -> local.down(name, true));
+    }
+  }
+
+  private LocalCluster local() {
+    local = new LocalCluster(stateRoot, new PrintStream(log, true));
+    return local;
+  }
+
+  private static VectorShardClusterManifest manifest(String name, int shards, int routerPort, String placement) {
+    return ClusterManifests.parse("""
+        apiVersion: vectorshard.io/v1alpha1
+        kind: VectorShardCluster
+        metadata:
+          name: %s
+        spec:
+          shards: %d
+          vectors:
+            dimensions: 3
+          router:
+            port: %d
+        %s""".formatted(name, shards, routerPort, placement), "test");
+  }
+
+  /** A base port with {@code count} free ports after it. */
+  private static int freeBasePort(int count) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int base = RedisShards.freePort();
+      if (base + count > 65000) {
+        continue;
+      }
+      boolean free = true;
+      for (int p = base; p < base + count && free; p++) {
+        try (ServerSocket ignored = new ServerSocket(p)) {
+          // free
+        } catch (Exception e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no free port range");
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void upServesDownKeepsDataAndUpAgainResumesIt() throws Exception {
+    int base = freeBasePort(3);
+    VectorShardClusterManifest manifest = manifest("lc", 2, base + 2, "");
+    LocalState state = local().up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
+
+    assertThat(state.shards()).extracting(LocalState.Shard::port).containsExactly(base, base + 1);
+    HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create(state.router().url() + "/v1/tenants/acme/vectors/v1"))
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"vector\":[1,0,0],\"metadata\":{\"k\":1}}")));
+    assertThat(put.statusCode()).isEqualTo(201);
+
+    assertThat(local.down("lc", false)).isTrue();
+    assertThat(ProcessHandle.of(state.router().pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", base), null, Duration.ofMillis(300), 1)) {
+      assertThat(shard.ping()).isFalse();
+    }
+    assertThat(stateRoot.resolve("lc/shard-0")).isDirectory();
+
+    LocalState again = local.up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
+    HttpResponse<String> get = send(HttpRequest.newBuilder(URI.create(again.router().url() + "/v1/tenants/acme/vectors/v1")).GET());
+    assertThat(get.statusCode()).isEqualTo(200);
+    assertThat(get.body()).contains("\"k\":1");
+    assertThat(send(HttpRequest.newBuilder(URI.create(again.router().url() + "/v1/routing")).GET()).body())
+        .contains("\"epoch\":1");
+
+    assertThat(local.down("lc", true)).isTrue();
+    assertThat(stateRoot.resolve("lc")).doesNotExist();
+  }
+
+  @Test
+  void upOnARunningClusterChangesNothing() {
+    int base = freeBasePort(2);
+    VectorShardClusterManifest manifest = manifest("same", 1, base + 1, "");
+    LocalState first = local().up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
+    LocalState second = local.up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
+    assertThat(second.router().pid()).isEqualTo(first.router().pid());
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", base), null, Duration.ofSeconds(1), 1)) {
+      assertThat(shard.epoch()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void refusesChangesThatWouldNeedDataToMoveAndTouchesNothing() {
+    int base = freeBasePort(3);
+    local().up(manifest("move", 2, base + 2, ""), new LocalCluster.UpOptions(base, "127.0.0.1"));
+
+    assertThatThrownBy(() -> local.up(manifest("move", 3, base + 2, ""), new LocalCluster.UpOptions(base, "127.0.0.1")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("has 2 shards").hasMessageContaining("--purge");
+    String pinned = """
+          placement:
+            pinned:
+              - tenant: acme
+                shards: [1]
+        """;
+    assertThatThrownBy(() -> local.up(manifest("move", 2, base + 2, pinned), new LocalCluster.UpOptions(base, "127.0.0.1")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("changes where tenants live");
+    for (int i = 0; i < 2; i++) {
+      try (ShardClient shard = new ShardClient(ShardEndpoint.of(i, "127.0.0.1", base + i), null, Duration.ofSeconds(1), 1)) {
+        assertThat(shard.epoch()).isEqualTo(1);
+      }
+    }
+    assertThat(stateRoot.resolve("move/shard-2")).doesNotExist();
+  }
+
+  @Test
+  void aBusyPortIsAClearError() throws Exception {
+    int base = freeBasePort(2);
+    try (ServerSocket busy = new ServerSocket(base + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> local().up(manifest("busy", 1, base + 1, ""), new LocalCluster.UpOptions(base, "127.0.0.1")))
+          .hasMessageContaining("port " + (base + 1)).hasMessageContaining("in use");
+    }
+  }
+
+  @Test
+  void downOfAnUnknownClusterSaysSo() {
+    assertThat(local().down("nothing-here", false)).isFalse();
+    assertThat(log.toString()).contains("no local cluster named nothing-here");
+    assertThat(Files.exists(stateRoot.resolve("nothing-here"))).isFalse();
+  }
+}
