@@ -66,10 +66,13 @@ class StableHashTest {
   }
 
   @Test
-  void scoresCompareUnsigned() {
-    // Shard 1's score for "acme/0" is negative as a signed long but the highest unsigned, so acme
-    // lives on shard 1 of 3. A port that compares signed would put it on shard 2.
-    assertThat(StableHash.score(StableHash.hash("acme/0"), 1)).isNegative();
-    assertThat(Placement.uniform(3).shardOf("acme", 0)).isEqualTo(1);
+  void stepHashesAreReducedUnsigned() {
+    // initech's step hash for adding shard 2 is negative as a signed long: unsigned mod 3 is 2 (keep
+    // the bucket where it is), signed it would be -2 (< 1: move it). So initech lives on shard 0 of 3,
+    // and a port that takes a signed remainder would put it on shard 2.
+    long step2 = StableHash.hash("initech/2");
+    assertThat(step2).isNegative();
+    assertThat(Long.remainderUnsigned(step2, 3)).isEqualTo(2);
+    assertThat(Placement.uniform(3).shardOf("initech", 0)).isEqualTo(0);
   }
 }
