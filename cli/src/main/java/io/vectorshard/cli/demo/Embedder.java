@@ -60,7 +60,6 @@ public final class Embedder implements AutoCloseable {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
-    quietLibraryLogging();
     AtomicInteger counter = new AtomicInteger();
     ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), task -> {
@@ -180,17 +179,5 @@ public final class Embedder implements AutoCloseable {
       unit[i] = (float) (vector[i] / norm);
     }
     return unit;
-  }
-
-  /**
-   * DJL (the tokenizer) logs at INFO through SLF4J when it extracts its native library; with
-   * slf4j-simple on the classpath that would land in the middle of the CLI's output. Raise its
-   * level to WARN unless the user configured it.
-   */
-  private static void quietLibraryLogging() {
-    String property = "org.slf4j.simpleLogger.log.ai.djl";
-    if (System.getProperty(property) == null) {
-      System.setProperty(property, "warn");
-    }
   }
 }

@@ -3,10 +3,8 @@ package io.vectorshard.cli.demo;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Guesses which of the 21 Europarl languages a passage is written in. The Europarl line file mixes
@@ -33,26 +31,37 @@ final class Languages {
   /** The languages in {@link #FUNCTION_WORDS} order, and for each word a bit per language it is in. */
   private static final List<String> SCORED = List.copyOf(FUNCTION_WORDS.keySet());
   private static final Map<String, Integer> LANGUAGES_OF_WORD = invert();
-  private static final Pattern NON_LETTERS = Pattern.compile("[^\\p{L}]+");
 
   private Languages() {}
 
   /** The ISO 639-1 code of the language of {@code text}, or {@value #UNKNOWN}. */
   static String guess(String text) {
+    int limit = Math.min(text.length(), MAX_CHARS);
     int greek = 0;
     int cyrillic = 0;
     int letters = 0;
-    int limit = Math.min(text.length(), MAX_CHARS);
-    for (int i = 0; i < limit; i++) {
-      char c = text.charAt(i);
+    int[] hits = new int[SCORED.size()];
+    int words = 0;
+    StringBuilder word = new StringBuilder(32);
+    for (int i = 0; i <= limit && words < MAX_WORDS; i++) {
+      char c = i < limit ? text.charAt(i) : ' ';
       if (Character.isLetter(c)) {
         letters++;
-        Character.UnicodeBlock block = Character.UnicodeBlock.of(c);
-        if (block == Character.UnicodeBlock.GREEK || block == Character.UnicodeBlock.GREEK_EXTENDED) {
+        if (c >= '\u0370' && c <= '\u03FF' || c >= '\u1F00' && c <= '\u1FFF') {
           greek++;
-        } else if (block == Character.UnicodeBlock.CYRILLIC) {
+        } else if (c >= '\u0400' && c <= '\u04FF') {
           cyrillic++;
         }
+        word.append(Character.toLowerCase(c));
+      } else if (!word.isEmpty()) {
+        words++;
+        Integer languages = LANGUAGES_OF_WORD.get(word.toString());
+        if (languages != null) {
+          for (int bits = languages; bits != 0; bits &= bits - 1) {
+            hits[Integer.numberOfTrailingZeros(bits)]++;
+          }
+        }
+        word.setLength(0);
       }
     }
     if (letters == 0) {
@@ -63,23 +72,6 @@ final class Languages {
     }
     if (cyrillic * 2 > letters) {
       return "bg";
-    }
-    int[] hits = new int[SCORED.size()];
-    int words = 0;
-    for (String word : NON_LETTERS.split(text.substring(0, limit).toLowerCase(Locale.ROOT))) {
-      if (word.isEmpty()) {
-        continue;
-      }
-      words++;
-      Integer languages = LANGUAGES_OF_WORD.get(word);
-      if (languages != null) {
-        for (int bits = languages; bits != 0; bits &= bits - 1) {
-          hits[Integer.numberOfTrailingZeros(bits)]++;
-        }
-      }
-      if (words >= MAX_WORDS) {
-        break;
-      }
     }
     int best = -1;
     for (int i = 0; i < hits.length; i++) { // fixed order: ties go to the earlier language

@@ -238,20 +238,32 @@ public final class ShardClient implements AutoCloseable {
 
   /** Reads one element, or null if the key or element does not exist. */
   public StoredVector get(String key, String id) {
+    return read(key, id).vector();
+  }
+
+  /** One element read (null when absent) and the shard's epoch at read time. */
+  public record StoredRead(long shardEpoch, StoredVector vector) {}
+
+  /**
+   * Reads one element pipelined after {@code GET vsc:epoch}, like {@link #query}: a shard epoch
+   * newer than the caller's table means the element may live elsewhere now.
+   */
+  public StoredRead read(String key, String id) {
     return call(jedis -> {
       Pipeline pipeline = jedis.pipelined();
+      Response<String> epoch = pipeline.get(Keys.EPOCH);
       Response<Object> emb = pipeline.sendCommand(Protocol.Command.VEMB, bytes(key), bytes(id));
       Response<String> attrs = pipeline.vgetattr(key, id);
       pipeline.sync();
       List<?> values = (List<?>) emb.get();
       if (values == null) {
-        return null;
+        return new StoredRead(parseEpoch(epoch.get()), null);
       }
       float[] vector = new float[values.size()];
       for (int i = 0; i < vector.length; i++) {
         vector[i] = Float.parseFloat(string(values.get(i)));
       }
-      return new StoredVector(vector, attrs.get());
+      return new StoredRead(parseEpoch(epoch.get()), new StoredVector(vector, attrs.get()));
     });
   }
 

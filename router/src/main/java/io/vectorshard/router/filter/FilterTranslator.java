@@ -21,7 +21,9 @@ import java.util.Map;
  * <p>Nothing a client writes here can leave its literal: field names are checked against
  * {@link Names#FIELD}, numbers are re-printed from their parsed value, and strings are quoted with
  * a quote character they do not contain (Redis' filter parser has no escapes, so a string holding
- * both quote characters is refused).
+ * both quote characters is refused). A backslash makes that parser skip the next character while it
+ * looks for the closing quote but stays part of the string, so backslashes match themselves except
+ * at the very end: a string ending in an odd number of them is refused.
  */
 public final class FilterTranslator {
   public static final int MAX_DEPTH = 8;
@@ -183,6 +185,12 @@ public final class FilterTranslator {
       if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\0') >= 0) {
         throw new BadRequestException("filter strings must not contain line breaks or NUL");
       }
+      if (endsWithOddBackslashes(s)) {
+        // Redis' filter parser skips the character after a backslash when looking for the closing
+        // quote (and keeps both raw), so an odd run of trailing backslashes would swallow the quote.
+        throw new BadRequestException("a filter string must not end with an odd number of backslashes"
+            + " (Redis filters have no escapes)");
+      }
       if (s.indexOf('"') < 0) {
         return "\"" + s + "\"";
       }
@@ -192,5 +200,13 @@ public final class FilterTranslator {
       throw new BadRequestException("a filter string may contain ' or \" but not both (Redis filters have no escapes)");
     }
     throw new BadRequestException("filter values must be strings, numbers or booleans, got " + v.getNodeType());
+  }
+
+  private static boolean endsWithOddBackslashes(String s) {
+    int run = 0;
+    for (int i = s.length() - 1; i >= 0 && s.charAt(i) == '\\'; i--) {
+      run++;
+    }
+    return run % 2 == 1;
   }
 }

@@ -83,7 +83,14 @@ public final class RouterHttp {
 
   /** The route template, so metrics are labelled by route, never by tenant or id. */
   private static String route(Context ctx) {
-    String path = ctx.endpointHandlerPath();
+    String path;
+    try {
+      path = ctx.endpointHandlerPath();
+    } catch (IllegalStateException noEndpointMatched) {
+      // Javalin refuses this when no route matched (the request never left the BEFORE phase);
+      // letting it escape the request logger turned every 404 into a 500.
+      return "unmatched";
+    }
     return path == null || path.isEmpty() || path.equals("*") ? "unmatched" : path;
   }
 }

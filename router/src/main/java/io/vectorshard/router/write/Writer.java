@@ -86,11 +86,26 @@ public final class Writer {
     });
   }
 
-  /** Reads one vector back, or null if it does not exist. */
+  /**
+   * Reads one vector back, or null if it does not exist. Like queries, a read that sees a newer
+   * epoch on the shard reloads the table and asks again: the element may have moved.
+   */
   public ShardClient.StoredVector get(String tenant, String id) {
     Routing.Snapshot snapshot = routing.require();
+    ShardClient.StoredRead read = read(snapshot, tenant, id);
+    if (read.shardEpoch() > snapshot.epoch()) {
+      Routing.Snapshot refreshed = routing.refresh("read-epoch");
+      if (refreshed.epoch() > snapshot.epoch()) {
+        metrics.staleRetry();
+        read = read(refreshed, tenant, id);
+      }
+    }
+    return read.vector();
+  }
+
+  private ShardClient.StoredRead read(Routing.Snapshot snapshot, String tenant, String id) {
     BucketLocation where = snapshot.table().locate(tenant, id);
-    return metrics.timeShard(where.shard().id(), "get", () -> snapshot.client(where.shard()).get(where.key(), id));
+    return metrics.timeShard(where.shard().id(), "get", () -> snapshot.client(where.shard()).read(where.key(), id));
   }
 
   /** Deletes every key of a tenant on every shard. Returns how many keys existed. */

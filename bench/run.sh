@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds what the benchmark needs and runs it; arguments go to RouterBenchmark (--help lists them).
+#   bench/run.sh                      # defaults: 20k x 128-dim vectors, 8 tenants, 4 shards (~2 min)
+#   bench/run.sh --vectors 50000 --dims 384
+# Environment: VSC_BENCH_SKIP_BUILD=1 reuses the last build; VSC_BENCH_JAVA_OPTS overrides the JVM flags;
+# VSC_REDIS_SERVER points at a redis-server >= 8 (otherwise .tools/redis or PATH, see scripts/install-redis.sh).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1; }
+if [[ -z "${JAVA_HOME:-}" || "$(java_major "$JAVA_HOME/bin/java" 2>/dev/null || echo 0)" -lt 21 ]]; then
+  if command -v java >/dev/null && [[ "$(java_major java)" -ge 21 ]]; then
+    JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+  elif [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
+    JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+  else
+    echo "bench/run.sh: a JDK >= 21 is needed (set JAVA_HOME)" >&2
+    exit 1
+  fi
+fi
+export JAVA_HOME
+# Maven's own Guice warns about sun.misc.Unsafe on JDK >= 24; that noise is not ours.
+if [[ "$(java_major "$JAVA_HOME/bin/java")" -ge 24 ]]; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
+
+cp_file=bench/target/classpath.txt
+if [[ "${VSC_BENCH_SKIP_BUILD:-0}" != 1 || ! -f "$cp_file" ]]; then
+  echo "building api, core (with its test-jar: the Redis fixture), router and bench ..." >&2
+  # core's test-jar holds RedisShards, so core's tests are compiled (not run); router's tests are not needed.
+  ./mvnw -q -B -pl api,core install -DskipTests
+  ./mvnw -q -B -pl router install -Dmaven.test.skip=true
+  ./mvnw -q -B -pl bench package -DskipTests
+  ./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+fi
+
+exec "$JAVA_HOME/bin/java" ${VSC_BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC} \
+  -cp "bench/target/classes:$(cat "$cp_file")" io.vectorshard.bench.RouterBenchmark "$@"
