@@ -221,4 +221,59 @@ class VectorLifecycleTest {
     assertThat(cluster.batch("doomed", items("z", 0, 3)).json().get("created").asInt()).isEqualTo(3);
     assertThat(elementsOf("doomed")).isEqualTo(3);
   }
+
+  @Test
+  void concurrentWritersAndReadersLoseNothing() throws Exception {
+    int writers = 8;
+    int perWriter = 40;
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(writers + 2);
+    try {
+      List<java.util.concurrent.Future<Integer>> created = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        String tenant = "busy-" + (w % 3);
+        int writer = w;
+        created.add(pool.submit(() -> {
+          Random own = new Random(writer);
+          int n = 0;
+          for (int i = 0; i < perWriter; i++) {
+            String id = "w" + writer + "-" + i;
+            if (i % 10 == 0) {
+              List<Item> batch = new ArrayList<>();
+              for (int j = 0; j < 5; j++) {
+                batch.add(new Item(id + "-b" + j, RouterCluster.randomVector(own, DIMS), null));
+              }
+              n += cluster.batch(tenant, batch).json().get("created").asInt();
+            } else {
+              n += cluster.upsert(tenant, id, RouterCluster.randomVector(own, DIMS), null).status() == 201 ? 1 : 0;
+            }
+          }
+          return n;
+        }));
+      }
+      var readers = pool.submit(() -> {
+        for (int i = 0; i < 60; i++) {
+          ObjectNode query = object().put("topK", 5);
+          query.set("vector", array(RouterCluster.randomVector(new Random(i), DIMS)));
+          query.putArray("tenants").add("busy-0").add("busy-1").add("busy-2");
+          Response r = cluster.post("/v1/search", query);
+          assertThat(r.status()).as("%s", r).isEqualTo(200);
+        }
+        return null;
+      });
+      int total = 0;
+      for (var f : created) {
+        total += f.get();
+      }
+      readers.get();
+      // Each writer: 36 single upserts and 4 batches of 5, all new ids.
+      assertThat(total).isEqualTo(writers * (36 + 4 * 5));
+      long stored = 0;
+      for (int t = 0; t < 3; t++) {
+        stored += elementsOf("busy-" + t);
+      }
+      assertThat(stored).isEqualTo(total);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

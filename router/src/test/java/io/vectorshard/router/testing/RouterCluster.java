@@ -427,7 +427,9 @@ public final class RouterCluster implements AutoCloseable {
   }
 
   public static double metricValue(String page, String name, Map<String, String> labels) {
-    Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{([^}]*)\\})?\\s+(\\S+)$", Pattern.MULTILINE);
+    // Label values may hold braces (route templates), so quoted values are skipped as a whole.
+    Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{((?:[^\"}]|\"(?:[^\"\\\\]|\\\\.)*\")*)\\})?\\s+(\\S+)$",
+        Pattern.MULTILINE);
     Matcher m = line.matcher(page);
     double sum = 0;
     while (m.find()) {
