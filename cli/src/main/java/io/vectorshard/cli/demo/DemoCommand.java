@@ -42,8 +42,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (docs < TENANTS.size() * Corpus.MIN_TENANT_DOCS || docs > 20_000) {
-      throw new IllegalArgumentException("--docs must be " + TENANTS.size() * Corpus.MIN_TENANT_DOCS + "..20000");
+    if (docs < TENANTS.size() * Corpus.MIN_TENANT_DOCS || docs > 3_000) {
+      throw new IllegalArgumentException("--docs must be " + TENANTS.size() * Corpus.MIN_TENANT_DOCS + "..3000");
     }
     step("1/5 Starting a local cluster: 3 Redis 8 shards and a router");
     Path manifestFile = writeManifest();
@@ -52,7 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.printf("  manifest: %s (acme spread over 3 buckets, umbrella pinned to shard 2)%n", manifestFile);
 
     step("2/5 Loading the corpus: Europarl passages, split over " + TENANTS.size() + " tenants of skewed sizes");
-    Map<String, List<Corpus.Document>> byTenant = Corpus.europarl().assign(TENANTS, docs);
+    Map<String, List<Corpus.Document>> byTenant = Corpus.europarl().atLeast(docs).assign(TENANTS, docs);
     byTenant.forEach((t, list) -> System.out.printf("  %-9s %5d passages%n", t, list.size()));
 
     step("3/5 Embedding with " + Embedder.MODEL_NAME + " (in process, offline; cached for the next run)");
