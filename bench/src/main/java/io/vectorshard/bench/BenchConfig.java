@@ -44,7 +44,7 @@ record BenchConfig(
         --top-k K            COUNT / topK of every query                            (10)
         --ef N               EF of every query                                      (100)
         --seed N             random seed of the data and queries                    (42)
-        --jdk-client B       also measure the router through java.net.http          (true)
+        --jdk-client B       section 5: the router through java.net.http too         (true)
       """;
 
   static BenchConfig parse(String[] args) {

@@ -114,6 +114,9 @@ public final class RouterBenchmark {
         bench.breakdown();
         bench.scatterGather();
         bench.recall();
+        if (config.jdkClient()) {
+          bench.clientComparison();
+        }
         bench.summary(started);
       }
     }
@@ -149,7 +152,7 @@ public final class RouterBenchmark {
     report.line("machine load  load average %s at start (other processes on this machine compete for the same"
         + " cores; the tables show their CPU use as \"other cores\")", CpuMeter.loadAverage());
     report.line("http client   keep-alive HTTP/1.1, one connection per load thread (minimal client in this"
-        + " module)%s", config.jdkClient() ? "; also java.net.http.HttpClient (HTTP/1.1, shared pool)" : "");
+        + " module)%s", config.jdkClient() ? "; section 5 also uses java.net.http.HttpClient (HTTP/1.1, shared)" : "");
   }
 
   private void parameters() {
@@ -191,6 +194,7 @@ public final class RouterBenchmark {
 
   private void ingest() throws Exception {
     report.heading("2. Batch ingest: direct pipelined VADD vs router POST /v1/tenants/{t}/vectors:batch");
+    report.line("(runs first: the router's writes load the data every later section queries)");
     VectorSettings settings = table.vectors();
     Map<Integer, Jedis> connections = new LinkedHashMap<>();
     try (RawHttpClient http = new RawHttpClient("127.0.0.1", router.port())) {
@@ -346,15 +350,6 @@ public final class RouterBenchmark {
     String path = "/v1/tenants/" + tenant.name() + "/query";
     sanityCheck(shard, vsim, path, noMeta, withMeta);
 
-    HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    URI uri = URI.create("http://127.0.0.1:" + router.port() + path);
-    HttpRequest[] jdkRequests = new HttpRequest[QUERY_POOL];
-    for (int q = 0; q < QUERY_POOL; q++) {
-      jdkRequests[q] = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(noMeta[q])).build();
-    }
-
     List<QueryPath> paths = new ArrayList<>();
     paths.add(new QueryPath("direct VSIM (Jedis, own connection per thread)", () -> {
       Jedis jedis = DirectShard.open(shard);
@@ -375,15 +370,6 @@ public final class RouterBenchmark {
     }));
     paths.add(new QueryPath("router, withMetadata=false", () -> httpWorker(path, noMeta)));
     paths.add(new QueryPath("router, withMetadata=true (default)", () -> httpWorker(path, withMeta)));
-    if (config.jdkClient()) {
-      paths.add(new QueryPath("router, withMetadata=false, java.net.http client", () -> q -> {
-        HttpResponse<byte[]> r = jdk.send(jdkRequests[q], HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() != 200) {
-          throw new IllegalStateException("router answered " + r.statusCode() + ": " + new String(r.body()));
-        }
-      }));
-    }
-
     jitWarmup(paths);
 
     for (int concurrency : new int[] {1, config.highConcurrency()}) {
@@ -400,10 +386,50 @@ public final class RouterBenchmark {
               config.cellNanos(), meter));
         }
       }
-      latencyTable(concurrency, results, paths);
+      latencyTable(concurrency, results, paths, true);
+    }
+    breakdownInputs = new BreakdownInputs(shard, key, vsim, path, noMeta);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 5. HTTP client choice (measured last, so the JDK client's JIT work cannot disturb the rest)
+
+  private void clientComparison() throws Exception {
+    BreakdownInputs in = breakdownInputs;
+    report.heading("5. Client side (info): the same router query through java.net.http.HttpClient");
+    HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    URI uri = URI.create("http://127.0.0.1:" + router.port() + in.path());
+    HttpRequest[] requests = new HttpRequest[QUERY_POOL];
+    for (int q = 0; q < QUERY_POOL; q++) {
+      requests[q] = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(in.bodies()[q])).build();
+    }
+    List<QueryPath> paths = new ArrayList<>();
+    paths.add(new QueryPath("direct VSIM (Jedis, own connection per thread)", () -> {
+      Jedis jedis = DirectShard.open(in.shard());
+      return jedisWorker(jedis, q -> jedis.sendCommand(Protocol.Command.VSIM, in.vsim()[q]));
+    }));
+    paths.add(new QueryPath("router, withMetadata=false, minimal client (as in section 1)",
+        () -> httpWorker(in.path(), in.bodies())));
+    paths.add(new QueryPath("router, withMetadata=false, java.net.http.HttpClient (shared)", () -> q -> {
+      HttpResponse<byte[]> r = jdk.send(requests[q], HttpResponse.BodyHandlers.ofByteArray());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("router answered " + r.statusCode() + ": " + new String(r.body()));
+      }
+    }));
+    LoadRunner.run(paths.get(2).factory(), 4, QUERY_POOL, 0, 4_000_000_000L); // JIT warm-up of the JDK client
+    for (int concurrency : new int[] {1, config.highConcurrency()}) {
+      Map<String, LatencyRecorder> results = new LinkedHashMap<>();
+      for (QueryPath p : paths) {
+        results.put(p.label(), LoadRunner.run(p.factory(), concurrency, QUERY_POOL, config.warmupNanos(),
+            config.cellNanos(), meter));
+      }
+      latencyTable(concurrency, results, paths, false);
     }
     jdk.close();
-    breakdownInputs = new BreakdownInputs(shard, key, vsim, path, noMeta);
+    report.line("(one round per cell; no targets here. The JDK client spends more CPU per request than the router"
+        + " itself on this path: choose the client accordingly when measuring or calling the sidecar.)");
   }
 
   /**
@@ -489,12 +515,11 @@ public final class RouterBenchmark {
         config.topK(), same, n, metadataPresent, n);
   }
 
-  private final Map<String, Double> overheads = new LinkedHashMap<>();
-
-  private void latencyTable(int concurrency, Map<String, LatencyRecorder> results, List<QueryPath> paths) {
+  private void latencyTable(int concurrency, Map<String, LatencyRecorder> results, List<QueryPath> paths,
+      boolean targets) {
     report.blank();
     report.line("concurrency %d (%s)", concurrency, concurrency == 1 ? "one thread, one request in flight"
-        : concurrency + " threads, each with its own connection (java.net.http: one shared client)");
+        : concurrency + " threads, each with its own connection");
     LatencyRecorder direct = results.get(paths.get(0).label());
     Report.Table t = new Report.Table("path", "queries", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "queries/s",
         "p50 - direct", "q/s ratio", "JVM cpu ms/q", "Redis cpu ms/q", "other cores", "JIT ms");
@@ -508,9 +533,14 @@ public final class RouterBenchmark {
           Report.ms(r.redisCpuPerOp()), Report.num(r.cpu().otherCores(), 2), Long.toString(r.cpu().jitMillis()));
     }
     t.print(report);
+    if (!targets) {
+      return;
+    }
     if (concurrency == 1) {
       report.line("  (JVM cpu = load generator + in-process router; for the direct row it is the Jedis client alone."
           + " other cores = CPU of other processes on the machine during the cell)");
+      report.line("  at concurrency 1 throughput = 1 / mean latency: >= 0.8x needs a mean overhead <= 0.25 x the direct"
+          + " mean (%.3f ms), here %.3f ms", direct.meanMillis(), 0.25 * direct.meanMillis());
     } else {
       LatencyRecorder routed = results.get(paths.get(1).label());
       report.line("  at concurrency %d the cores are saturated, so latency ~= concurrency / throughput (Little's law):"
@@ -535,7 +565,6 @@ public final class RouterBenchmark {
       String tag = "c=" + concurrency + ", " + label.substring("router, ".length());
       report.target("query p50 overhead, " + tag, Report.ms(overhead) + " ms", "<= 0.300 ms", overhead <= 0.3);
       report.target("query throughput router/direct, " + tag, Report.ratio(ratio), ">= 0.80x", ratio >= 0.8);
-      overheads.put(tag, overhead);
     }
   }
 
@@ -607,12 +636,13 @@ public final class RouterBenchmark {
     virtual.close();
     client.close();
     Report.Table t = new Report.Table("step", "p50 ms", "p90 ms", "p99 ms", "p50 vs a", "JVM cpu ms/q",
-        "Redis cpu ms/q");
+        "Redis cpu ms/q", "other cores");
     double base = results.get(steps.get(0).label()).p50();
     for (QueryPath p : steps) {
       LatencyRecorder r = results.get(p.label());
       t.row(p.label(), Report.ms(r.p50()), Report.ms(r.p90()), Report.ms(r.p99()),
-          String.format(Locale.ROOT, "%+.3f", r.p50() - base), Report.ms(r.jvmCpuPerOp()), Report.ms(r.redisCpuPerOp()));
+          String.format(Locale.ROOT, "%+.3f", r.p50() - base), Report.ms(r.jvmCpuPerOp()), Report.ms(r.redisCpuPerOp()),
+          Report.num(r.cpu().otherCores(), 2));
     }
     t.print(report);
     double b = results.get(steps.get(1).label()).p50();
@@ -778,10 +808,10 @@ public final class RouterBenchmark {
     double redisPerQuery = scatterCpu.redisSeconds() * 1e3 / (3.0 * config.scatterQueries());
     int cores = Runtime.getRuntime().availableProcessors();
     report.line("Redis CPU per scatter query (%d VSIMs on %d shards): %.3f ms mean; with %d cores a parallel fan-out"
-            + " cannot take less than %.3f ms on average (%s x the slowest shard's mean of %.3f ms) before any"
-            + " router work, even with the machine to itself; other processes used %.2f cores meanwhile",
+            + " cannot take less than %.3f ms on average, %.2f times the slowest shard's mean of %.3f ms, before any"
+            + " router work and even with the machine to itself; other processes used %.2f cores meanwhile",
         tenantNames.size(), shards, redisPerQuery, cores, redisPerQuery / cores,
-        Report.ratio(redisPerQuery / cores / slowest.meanMillis()), slowest.meanMillis(), scatterCpu.otherCores());
+        redisPerQuery / cores / slowest.meanMillis(), slowest.meanMillis(), scatterCpu.otherCores());
     report.target("scatter-gather p50 / slowest shard p50", Report.ratio(ratio), "<= 1.50x", ratio <= 1.5);
     scatterFanOutRatio = fanOut.p50() / slowest.p50();
   }
