@@ -1,6 +1,6 @@
 package io.vectorshard.cli;
 
-import io.vectorshard.api.VectorShardClusterManifest;
+import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.core.spec.ClusterManifests;
 import io.vectorshard.operator.local.LocalCluster;
 import io.vectorshard.operator.local.LocalState;
@@ -41,7 +41,7 @@ public final class LocalCommand {
 
     @Override
     public Integer call() {
-      VectorShardClusterManifest manifest = ClusterManifests.read(file);
+      VectorShardCluster manifest = ClusterManifests.read(file);
       LocalState state = parent.cluster().up(manifest, new LocalCluster.UpOptions(basePort, routerHost));
       System.out.printf("Try: curl -s %s/v1/routing%nStop: vsc local down %s%n", state.router().url(), state.cluster());
       return 0;

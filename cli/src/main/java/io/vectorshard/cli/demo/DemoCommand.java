@@ -1,7 +1,7 @@
 package io.vectorshard.cli.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vectorshard.api.VectorShardClusterManifest;
+import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.core.spec.ClusterManifests;
 import io.vectorshard.operator.local.LocalCluster;
 import io.vectorshard.operator.local.LocalState;
@@ -47,7 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     step("1/5 Starting a local cluster: 3 Redis 8 shards and a router");
     Path manifestFile = writeManifest();
-    VectorShardClusterManifest manifest = ClusterManifests.read(manifestFile);
+    VectorShardCluster manifest = ClusterManifests.read(manifestFile);
     LocalState state = new LocalCluster(stateDir, System.out).up(manifest, new LocalCluster.UpOptions(basePort, "127.0.0.1"));
     System.out.printf("  manifest: %s (acme spread over 3 buckets, umbrella pinned to shard 2)%n", manifestFile);
 

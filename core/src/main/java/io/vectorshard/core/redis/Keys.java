@@ -22,4 +22,19 @@ public final class Keys {
     }
     return "vsc:t:{" + Names.tenant(tenant) + "}:" + bucket;
   }
+
+  /** Pattern of every bucket key, for SCAN. */
+  public static final String BUCKET_PATTERN = "vsc:t:*";
+  private static final java.util.regex.Pattern BUCKET_KEY =
+      java.util.regex.Pattern.compile("vsc:t:\\{(" + Names.TENANT.pattern() + ")}:(0|[1-9][0-9]{0,8})");
+
+  /** A bucket named by its key. */
+  public record BucketKey(String tenant, int bucket) {}
+
+  /** The tenant and bucket of a bucket key; empty for any other key. */
+  public static java.util.Optional<BucketKey> parseBucket(String key) {
+    java.util.regex.Matcher m = BUCKET_KEY.matcher(key);
+    return m.matches() ? java.util.Optional.of(new BucketKey(m.group(1), Integer.parseInt(m.group(2))))
+        : java.util.Optional.empty();
+  }
 }

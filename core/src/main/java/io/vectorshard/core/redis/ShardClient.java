@@ -20,6 +20,8 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -282,6 +284,43 @@ public final class ShardClient implements AutoCloseable {
       Map<String, Long> result = new LinkedHashMap<>();
       replies.forEach((k, r) -> result.put(k, r.get()));
       return result;
+    });
+  }
+
+  /**
+   * Every bucket key on this shard with its number of elements. Found by SCAN, not from
+   * {@code vsc:tenants}, so keys the routing table no longer points at are counted too: those are
+   * exactly the ones a placement change must not strand.
+   */
+  public Map<String, Long> bucketSizes() {
+    return call(jedis -> {
+      List<String> keys = new ArrayList<>();
+      ScanParams params = new ScanParams().match(Keys.BUCKET_PATTERN).count(1000);
+      String cursor = ScanParams.SCAN_POINTER_START;
+      do {
+        ScanResult<String> page = jedis.scan(cursor, params);
+        keys.addAll(page.getResult());
+        cursor = page.getCursor();
+      } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+      Pipeline pipeline = jedis.pipelined();
+      Map<String, Response<Long>> replies = new java.util.TreeMap<>();
+      keys.forEach(k -> replies.put(k, pipeline.vcard(k)));
+      pipeline.sync();
+      Map<String, Long> sizes = new LinkedHashMap<>();
+      replies.forEach((k, r) -> sizes.put(k, r.get()));
+      return sizes;
+    });
+  }
+
+  /** {@code used_memory} from INFO memory: what the status and metrics report per shard. */
+  public long usedMemoryBytes() {
+    return call(jedis -> {
+      for (String line : jedis.info("memory").split("\r?\n")) {
+        if (line.startsWith("used_memory:")) {
+          return Long.parseLong(line.substring("used_memory:".length()).trim());
+        }
+      }
+      throw new ShardException(id(), false, "INFO memory has no used_memory", null);
     });
   }
 

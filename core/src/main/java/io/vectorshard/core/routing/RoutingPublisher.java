@@ -20,9 +20,17 @@ public final class RoutingPublisher {
 
   /** Publishes to every shard of the table. Returns how many shards changed (0 when already live). */
   public int publish(RoutingTable table) {
+    return publishTo(table, table.shards());
+  }
+
+  /**
+   * Publishes to the given shards only: those of the table that lack it, or shards about to leave
+   * the cluster, whose higher epoch then fences writes from routers that still send there.
+   */
+  public int publishTo(RoutingTable table, List<ShardEndpoint> endpoints) {
     String json = RoutingTableCodec.toJson(table);
     int changed = 0;
-    for (ShardEndpoint endpoint : table.shards()) {
+    for (ShardEndpoint endpoint : endpoints) {
       try (ShardClient shard = new ShardClient(endpoint, password, timeout, 1)) {
         shard.loadFunctions();
         if (shard.publish(table.epoch(), json)) {

@@ -2,7 +2,7 @@ package io.vectorshard.core.spec;
 
 import io.vectorshard.api.PlacementSpec;
 import io.vectorshard.api.RouterSpec;
-import io.vectorshard.api.VectorShardClusterManifest;
+import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.api.VectorsSpec;
 import io.vectorshard.core.routing.VectorSettings;
@@ -22,14 +22,8 @@ public final class SpecValidation {
 
   private SpecValidation() {}
 
-  public static void requireValid(VectorShardClusterManifest manifest) {
+  public static void requireValid(VectorShardCluster manifest) {
     List<String> problems = new ArrayList<>();
-    if (!VectorShardClusterManifest.API_VERSION.equals(manifest.getApiVersion())) {
-      problems.add("apiVersion must be " + VectorShardClusterManifest.API_VERSION);
-    }
-    if (!VectorShardClusterManifest.KIND.equals(manifest.getKind())) {
-      problems.add("kind must be " + VectorShardClusterManifest.KIND);
-    }
     String name = manifest.getMetadata() == null ? null : manifest.getMetadata().getName();
     if (name == null || !Names.CLUSTER.matcher(name).matches()) {
       problems.add("metadata.name must be a DNS label of at most 42 characters (" + Names.CLUSTER.pattern() + ")");

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vectorshard.api.RebalanceSpec;
-import io.vectorshard.api.VectorShardClusterManifest;
+import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.api.VectorsSpec;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ class ClusterManifestsTest {
 
   @Test
   void minimalManifestGetsDefaults() {
-    VectorShardClusterManifest manifest = ClusterManifests.parse(MINIMAL, "rag.yaml");
+    VectorShardCluster manifest = ClusterManifests.parse(MINIMAL, "rag.yaml");
     assertThat(manifest.getApiVersion()).isEqualTo("vectorshard.io/v1alpha1");
     assertThat(manifest.getKind()).isEqualTo("VectorShardCluster");
     assertThat(manifest.getMetadata().getName()).isEqualTo("rag");

@@ -1,6 +1,8 @@
 package io.vectorshard.operator.local;
 
-import io.vectorshard.api.VectorShardClusterManifest;
+import io.vectorshard.api.VectorShardCluster;
+import io.vectorshard.operator.engine.RoutingEngine;
+import io.vectorshard.operator.engine.TableDecision;
 import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.core.redis.RedisBinary;
 import io.vectorshard.core.redis.RedisProcess;
@@ -61,7 +63,7 @@ public final class LocalCluster {
    * again on a running cluster changes nothing. Refuses placement changes that would need data to
    * move, which local mode cannot do yet, and a dimension change on existing data.
    */
-  public LocalState up(VectorShardClusterManifest manifest, UpOptions options) {
+  public LocalState up(VectorShardCluster manifest, UpOptions options) {
     String name = manifest.getMetadata().getName();
     VectorShardClusterSpec spec = manifest.getSpec();
     Path dir = clusterDir(name);
@@ -118,45 +120,15 @@ public final class LocalCluster {
   }
 
   /**
-   * Publishes the manifest's table. Keeps the live epoch when the live table already says the same,
-   * otherwise publishes one epoch higher. Refuses changes that would strand data.
+   * Publishes the manifest's table through the engine the operator uses: unchanged tables keep
+   * their epoch, safe changes get the next one, and changes that would strand data are refused.
    */
-  private RoutingTable publishTable(String name, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints) {
-    RoutingPublisher publisher = new RoutingPublisher(null, TIMEOUT);
-    long live = publisher.highestEpoch(endpoints);
-    RoutingTable desired = RoutingTable.of(name, Math.max(1, live), spec, endpoints);
-    if (live > 0) {
-      RoutingTable current;
-      try (ShardClient shard = new ShardClient(endpoints.get(0), null, TIMEOUT, 1)) {
-        current = RoutingTableCodec.fromJson(shard.routingJson());
-      }
-      if (current.equals(desired)) {
-        publisher.publish(desired); // reloads the function library; the table is already there
-        return desired;
-      }
-      if (!current.placement().equals(desired.placement())) {
-        throw new IllegalStateException("the manifest changes where tenants live (" + current.placement() + " -> "
-            + desired.placement() + "); moving data is not available in local mode yet");
-      }
-      if (current.vectors().dimensions() != desired.vectors().dimensions() && hasData(endpoints)) {
-        throw new IllegalStateException("the manifest changes dimensions from " + current.vectors().dimensions()
-            + " to " + desired.vectors().dimensions() + " but the cluster holds vectors");
-      }
-      desired = desired.withEpoch(live + 1);
+  private static RoutingTable publishTable(String name, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints) {
+    RoutingEngine.Outcome outcome = new RoutingEngine(null, TIMEOUT).sync(name, spec, endpoints, List.of());
+    if (outcome.decision() instanceof TableDecision.Blocked blocked) {
+      throw new IllegalStateException(blocked.message());
     }
-    publisher.publish(desired);
-    return desired;
-  }
-
-  private static boolean hasData(List<ShardEndpoint> endpoints) {
-    for (ShardEndpoint e : endpoints) {
-      try (ShardClient shard = new ShardClient(e, null, TIMEOUT, 1)) {
-        if (!shard.tenants().isEmpty()) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return outcome.served().orElseThrow();
   }
 
   private LocalState.Router startRouter(Path dir, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints, String host) {

@@ -3,8 +3,11 @@ package io.vectorshard.operator.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vectorshard.api.VectorShardClusterManifest;
+import io.vectorshard.api.VectorShardCluster;
+import io.vectorshard.core.placement.Placement;
+import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.routing.VectorSettings;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.core.spec.ClusterManifests;
 import io.vectorshard.core.testing.RedisShards;
@@ -18,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +47,7 @@ class LocalClusterTest {
     return local;
   }
 
-  private static VectorShardClusterManifest manifest(String name, int shards, int routerPort, String placement) {
+  private static VectorShardCluster manifest(String name, int shards, int routerPort, String placement) {
     return ClusterManifests.parse("""
         apiVersion: vectorshard.io/v1alpha1
         kind: VectorShardCluster
@@ -87,7 +91,7 @@ class LocalClusterTest {
   @Test
   void upServesDownKeepsDataAndUpAgainResumesIt() throws Exception {
     int base = freeBasePort(3);
-    VectorShardClusterManifest manifest = manifest("lc", 2, base + 2, "");
+    VectorShardCluster manifest = manifest("lc", 2, base + 2, "");
     LocalState state = local().up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
 
     assertThat(state.shards()).extracting(LocalState.Shard::port).containsExactly(base, base + 1);
@@ -116,7 +120,7 @@ class LocalClusterTest {
   @Test
   void upOnARunningClusterChangesNothing() {
     int base = freeBasePort(2);
-    VectorShardClusterManifest manifest = manifest("same", 1, base + 1, "");
+    VectorShardCluster manifest = manifest("same", 1, base + 1, "");
     LocalState first = local().up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
     LocalState second = local.up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
     assertThat(second.router().pid()).isEqualTo(first.router().pid());
@@ -128,24 +132,41 @@ class LocalClusterTest {
   @Test
   void refusesChangesThatWouldNeedDataToMoveAndTouchesNothing() {
     int base = freeBasePort(3);
-    local().up(manifest("move", 2, base + 2, ""), new LocalCluster.UpOptions(base, "127.0.0.1"));
+    VectorShardCluster two = manifest("move", 2, base + 2, "");
+    local().up(two, new LocalCluster.UpOptions(base, "127.0.0.1"));
 
     assertThatThrownBy(() -> local.up(manifest("move", 3, base + 2, ""), new LocalCluster.UpOptions(base, "127.0.0.1")))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("has 2 shards").hasMessageContaining("--purge");
-    String pinned = """
+
+    // acme gets a vector where the live table puts it; pinning it to the other shard would strand it.
+    int home = Placement.of(2, two.getSpec().getPlacement()).shardOf("acme", 0);
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(home, "127.0.0.1", base + home), null, Duration.ofSeconds(1), 1)) {
+      shard.upsert(1, "acme", VectorSettings.of(two.getSpec().getVectors()),
+          List.of(new ShardClient.Write(Keys.bucket("acme", 0), "doc-1", new float[] {1, 0, 0}, null)));
+    }
+    String pinnedAway = """
           placement:
             pinned:
               - tenant: acme
-                shards: [1]
-        """;
-    assertThatThrownBy(() -> local.up(manifest("move", 2, base + 2, pinned), new LocalCluster.UpOptions(base, "127.0.0.1")))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("changes where tenants live");
+                shards: [%d]
+        """.formatted(1 - home);
+    assertThatThrownBy(() -> local.up(manifest("move", 2, base + 2, pinnedAway), new LocalCluster.UpOptions(base, "127.0.0.1")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("tenant acme bucket 0 (1 vectors) shard-" + home + " -> shard-" + (1 - home))
+        .hasMessageContaining("current routing table stays");
     for (int i = 0; i < 2; i++) {
       try (ShardClient shard = new ShardClient(ShardEndpoint.of(i, "127.0.0.1", base + i), null, Duration.ofSeconds(1), 1)) {
         assertThat(shard.epoch()).isEqualTo(1);
       }
     }
     assertThat(stateRoot.resolve("move/shard-2")).doesNotExist();
+
+    // Pinning it where it already is moves nothing, so the engine publishes the next epoch.
+    String pinnedHome = pinnedAway.replace("[" + (1 - home) + "]", "[" + home + "]");
+    local.up(manifest("move", 2, base + 2, pinnedHome), new LocalCluster.UpOptions(base, "127.0.0.1"));
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", base), null, Duration.ofSeconds(1), 1)) {
+      assertThat(shard.epoch()).isEqualTo(2);
+    }
   }
 
   @Test

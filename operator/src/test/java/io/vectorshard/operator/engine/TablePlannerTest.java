@@ -1,0 +1,108 @@
+package io.vectorshard.operator.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vectorshard.api.PlacementSpec;
+import io.vectorshard.api.VectorShardClusterSpec;
+import io.vectorshard.core.redis.Keys.BucketKey;
+import io.vectorshard.core.routing.RoutingTable;
+import io.vectorshard.core.routing.ShardEndpoint;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class TablePlannerTest {
+  private static RoutingTable table(int shards, long epoch, int dimensions, PlacementSpec placement) {
+    VectorShardClusterSpec spec = new VectorShardClusterSpec();
+    spec.setShards(shards);
+    spec.getVectors().setDimensions(dimensions);
+    spec.setPlacement(placement);
+    return RoutingTable.of("rag", epoch, spec,
+        IntStream.range(0, shards).mapToObj(i -> ShardEndpoint.of(i, "shard-" + i, 6379)).toList());
+  }
+
+  private static RoutingTable table(int shards, long epoch) {
+    return table(shards, epoch, 4, new PlacementSpec());
+  }
+
+  /** One vector for each of 200 tenants, on the shard the table puts it. */
+  private static Inventory populated(RoutingTable table) {
+    Map<Integer, Map<BucketKey, Long>> buckets = new java.util.HashMap<>();
+    for (int t = 0; t < 200; t++) {
+      String tenant = "tenant-" + t;
+      buckets.computeIfAbsent(table.placement().shardOf(tenant, 0), k -> new java.util.HashMap<>())
+          .put(new BucketKey(tenant, 0), 1L);
+    }
+    return new Inventory(buckets);
+  }
+
+  @Test
+  void firstTableIsPublishedAtEpochOne() {
+    TableDecision d = TablePlanner.decide(table(3, 99), Optional.empty(), Inventory.empty());
+    assertThat(d).isInstanceOfSatisfying(TableDecision.Publish.class, p -> assertThat(p.table().epoch()).isEqualTo(1));
+  }
+
+  @Test
+  void sameTableKeepsItsEpoch() {
+    TableDecision d = TablePlanner.decide(table(3, 1), Optional.of(table(3, 7)), populated(table(3, 7)));
+    assertThat(d).isInstanceOfSatisfying(TableDecision.Unchanged.class, u -> assertThat(u.table().epoch()).isEqualTo(7));
+  }
+
+  @Test
+  void scaleUpOfAnEmptyClusterIsPublishedAtTheNextEpoch() {
+    TableDecision d = TablePlanner.decide(table(4, 1), Optional.of(table(3, 5)), Inventory.empty());
+    assertThat(d).isInstanceOfSatisfying(TableDecision.Publish.class, p -> {
+      assertThat(p.table().epoch()).isEqualTo(6);
+      assertThat(p.why()).contains("shards 3 -> 4");
+    });
+  }
+
+  @Test
+  void scaleUpOfAPopulatedClusterIsBlockedAndListsOnlyMovesToTheNewShard() {
+    RoutingTable live = table(3, 5);
+    TableDecision d = TablePlanner.decide(table(4, 1), Optional.of(live), populated(live));
+    assertThat(d).isInstanceOfSatisfying(TableDecision.Blocked.class, b -> {
+      assertThat(b.reason()).isEqualTo("RebalanceRequired");
+      assertThat(b.moves()).isNotEmpty().allSatisfy(m -> assertThat(m.to()).isEqualTo(3));
+      // Minimal movement: about a quarter of the 200 one-bucket tenants.
+      assertThat(b.moves().size()).isBetween(25, 75);
+    });
+  }
+
+  @Test
+  void removingAnEmptyLastShardIsPublishedButOneWithDataIsBlocked() {
+    RoutingTable live = table(4, 2);
+    Inventory data = populated(table(3, 2)); // everything lives on shards 0..2
+    assertThat(TablePlanner.decide(table(3, 1), Optional.of(live), data)).isInstanceOf(TableDecision.Publish.class);
+
+    Inventory onLast = new Inventory(Map.of(3, Map.of(new BucketKey("acme", 0), 10L)));
+    assertThat(TablePlanner.decide(table(3, 1), Optional.of(live), onLast))
+        .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> assertThat(b.message()).contains("tenant acme bucket 0 (10 vectors) shard-3"));
+  }
+
+  @Test
+  void changingBucketsOfAPopulatedTenantIsBlockedAsReBucketing() {
+    PlacementSpec spread = new PlacementSpec();
+    spread.setSpread(List.of(new PlacementSpec.SpreadTenant("acme", 2)));
+    RoutingTable live = table(3, 2, 4, spread);
+    PlacementSpec fewer = new PlacementSpec();
+    Inventory twoBuckets = new Inventory(Map.of(live.placement().shardOf("acme", 1), Map.of(new BucketKey("acme", 1), 3L)));
+    assertThat(TablePlanner.decide(table(3, 1, 4, fewer), Optional.of(live), twoBuckets))
+        .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> assertThat(b.moves()).singleElement()
+            .satisfies(m -> assertThat(m.to()).isEqualTo(-1)));
+  }
+
+  @Test
+  void dimensionsChangeOnlyOnAnEmptyCluster() {
+    RoutingTable live = table(3, 4);
+    assertThat(TablePlanner.decide(table(3, 1, 8, new PlacementSpec()), Optional.of(live), populated(live)))
+        .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> {
+          assertThat(b.reason()).isEqualTo("VectorSettingsChanged");
+          assertThat(b.message()).contains("200 vectors");
+        });
+    assertThat(TablePlanner.decide(table(3, 1, 8, new PlacementSpec()), Optional.of(live), Inventory.empty()))
+        .isInstanceOfSatisfying(TableDecision.Publish.class, p -> assertThat(p.table().epoch()).isEqualTo(5));
+  }
+}
