@@ -54,6 +54,9 @@ public final class SpecValidation {
       }
     }
     placementProblems(spec.getShards(), spec.getPlacement(), problems);
+    if (spec.getRedis() != null && spec.getRedis().getConfig() != null) {
+      spec.getRedis().getConfig().forEach((key, value) -> configProblem(key, value, problems));
+    }
     RouterSpec router = spec.getRouter();
     if (router != null) {
       if (router.getPort() < 1 || router.getPort() > 65535) {
@@ -96,6 +99,26 @@ public final class SpecValidation {
       if (s.getBuckets() < 1 || s.getBuckets() > MAX_BUCKETS) {
         problems.add("spec.placement.spread: tenant " + s.getTenant() + " buckets must be 1.." + MAX_BUCKETS);
       }
+    }
+  }
+
+  /**
+   * Directives that the operator and local mode set themselves; overriding them would break
+   * persistence, authentication, replication or the port routers connect to.
+   */
+  public static final Set<String> MANAGED_DIRECTIVES = Set.of("port", "bind", "dir", "include", "appendonly",
+      "aof-use-rdb-preamble", "requirepass", "masterauth", "masteruser", "replicaof", "slaveof", "protected-mode",
+      "daemonize", "pidfile", "logfile", "unixsocket", "aclfile", "rename-command", "enable-debug-command",
+      "enable-module-command", "loadmodule");
+  private static final java.util.regex.Pattern DIRECTIVE = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,63}");
+
+  private static void configProblem(String key, String value, List<String> problems) {
+    if (key == null || !DIRECTIVE.matcher(key).matches()) {
+      problems.add("spec.redis.config: \"" + key + "\" is not a redis.conf directive name (" + DIRECTIVE.pattern() + ")");
+    } else if (MANAGED_DIRECTIVES.contains(key)) {
+      problems.add("spec.redis.config: " + key + " is set by vectorshard and cannot be overridden");
+    } else if (value == null || value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      problems.add("spec.redis.config: the value of " + key + " must be one non-empty line");
     }
   }
 

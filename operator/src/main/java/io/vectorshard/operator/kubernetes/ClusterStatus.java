@@ -1,0 +1,116 @@
+package io.vectorshard.operator.kubernetes;
+
+import io.vectorshard.api.ShardStatus;
+import io.vectorshard.api.VectorShardCluster;
+import io.vectorshard.api.VectorShardClusterStatus;
+import io.vectorshard.api.VectorShardClusterStatus.Phase;
+import io.vectorshard.core.routing.RoutingTable;
+import io.vectorshard.core.routing.ShardEndpoint;
+import io.vectorshard.operator.engine.RoutingEngine;
+import io.vectorshard.operator.engine.ShardObservation;
+import io.vectorshard.operator.engine.TableDecision;
+import io.vectorshard.operator.kubernetes.Conditions.Observed;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Computes the status from what one reconcile observed; pure, so every combination is unit-tested.
+ *
+ * @param problems why the spec is invalid (empty when it is valid)
+ * @param blocker why Redis could not be synced although the spec is valid (a missing Secret), if so
+ * @param ready per spec shard ordinal, whether its StatefulSet's pods are all ready
+ * @param endpoints per spec shard ordinal, the endpoint routers use
+ * @param outcome the engine's sync, when every shard was ready
+ */
+public record ClusterStatus(List<String> problems, Optional<String> blocker, Map<Integer, Boolean> ready,
+    Map<Integer, ShardEndpoint> endpoints, Optional<RoutingEngine.Outcome> outcome) {
+
+  public VectorShardClusterStatus compute(VectorShardCluster vsc, String now) {
+    VectorShardClusterStatus previous = vsc.getStatus() == null ? new VectorShardClusterStatus() : vsc.getStatus();
+    long generation = vsc.getMetadata().getGeneration() == null ? 0 : vsc.getMetadata().getGeneration();
+    VectorShardClusterStatus status = new VectorShardClusterStatus();
+    status.setObservedGeneration(generation);
+    status.setSelector(vsc.getMetadata().getName() == null ? null
+        : "vectorshard.io/cluster=" + vsc.getMetadata().getName() + ",app.kubernetes.io/component=shard");
+    int readyCount = (int) ready.values().stream().filter(Boolean::booleanValue).count();
+    status.setReadyShards(readyCount);
+    Optional<RoutingTable> served = outcome.flatMap(RoutingEngine.Outcome::served);
+    status.setEpoch(served.map(RoutingTable::epoch).orElse(previous.getEpoch()));
+    status.setShards(shards(previous));
+
+    List<Observed> conditions = new ArrayList<>();
+    Phase phase;
+    boolean published = status.getEpoch() != null;
+    if (!problems.isEmpty()) {
+      String message = "invalid spec, nothing was changed: " + String.join("; ", problems);
+      phase = Phase.Invalid;
+      conditions.add(new Observed(Conditions.READY, false, "InvalidSpec", message));
+      conditions.add(new Observed(Conditions.PROGRESSING, false, "InvalidSpec", "waiting for a valid spec"));
+      conditions.add(new Observed(Conditions.DEGRADED, true, "InvalidSpec", message));
+    } else if (blocker.isPresent()) {
+      phase = Phase.Degraded;
+      conditions.add(new Observed(Conditions.READY, false, "PasswordUnavailable", blocker.get()));
+      conditions.add(new Observed(Conditions.PROGRESSING, false, "PasswordUnavailable", blocker.get()));
+      conditions.add(new Observed(Conditions.DEGRADED, true, "PasswordUnavailable", blocker.get()));
+    } else if (readyCount < ready.size()) {
+      String message = readyCount + " of " + ready.size() + " shards ready";
+      phase = published ? Phase.Degraded : Phase.Provisioning;
+      conditions.add(new Observed(Conditions.READY, false, "ShardsNotReady", message));
+      conditions.add(new Observed(Conditions.PROGRESSING, true, "ShardsStarting", message));
+      conditions.add(new Observed(Conditions.DEGRADED, published, published ? "ShardsNotReady" : "AsExpected",
+          published ? message : "no routing table published yet"));
+    } else {
+      TableDecision decision = outcome.orElseThrow().decision();
+      String serving = served.map(t -> "routing epoch " + t.epoch() + " on " + t.shards().size() + " shards").orElse("no routing table");
+      switch (decision) {
+        case TableDecision.Blocked b when b.reason().equals("RebalanceRequired") -> {
+          phase = Phase.Provisioning;
+          conditions.add(new Observed(Conditions.READY, false, b.reason(), b.message()));
+          conditions.add(new Observed(Conditions.PROGRESSING, true, b.reason(), b.message()));
+          conditions.add(new Observed(Conditions.DEGRADED, false, "AsExpected", "serving " + serving));
+        }
+        case TableDecision.Blocked b when b.reason().equals("ShardUnreachable") -> {
+          phase = published ? Phase.Degraded : Phase.Provisioning;
+          conditions.add(new Observed(Conditions.READY, false, b.reason(), b.message()));
+          conditions.add(new Observed(Conditions.PROGRESSING, false, b.reason(), b.message()));
+          conditions.add(new Observed(Conditions.DEGRADED, true, b.reason(), b.message()));
+        }
+        case TableDecision.Blocked b -> {
+          phase = Phase.Invalid;
+          String message = b.message() + "; still serving " + serving;
+          conditions.add(new Observed(Conditions.READY, false, b.reason(), message));
+          conditions.add(new Observed(Conditions.PROGRESSING, false, b.reason(), message));
+          conditions.add(new Observed(Conditions.DEGRADED, true, b.reason(), message));
+        }
+        default -> {
+          phase = Phase.Ready;
+          conditions.add(new Observed(Conditions.READY, true, "TablePublished", serving));
+          conditions.add(new Observed(Conditions.PROGRESSING, false, "Reconciled", "the shards match the spec"));
+          conditions.add(new Observed(Conditions.DEGRADED, false, "AsExpected", "all shards ready"));
+        }
+      }
+    }
+    status.setPhase(phase);
+    status.setConditions(Conditions.merge(previous.getConditions(), conditions, generation, now));
+    return status;
+  }
+
+  /** Per spec shard; counts from this reconcile's observation, else the last known ones. */
+  private List<ShardStatus> shards(VectorShardClusterStatus previous) {
+    List<ShardStatus> shards = new ArrayList<>();
+    for (Map.Entry<Integer, ShardEndpoint> e : new java.util.TreeMap<>(endpoints).entrySet()) {
+      ShardEndpoint endpoint = e.getValue();
+      Optional<ShardObservation> seen = outcome.flatMap(o -> o.observed().shards().stream()
+          .filter(s -> s.endpoint().ordinal() == e.getKey() && s.reachable()).findFirst());
+      Optional<ShardStatus> before = previous.getShards() == null ? Optional.empty()
+          : previous.getShards().stream().filter(s -> endpoint.id().equals(s.getId())).findFirst();
+      shards.add(new ShardStatus(endpoint.id(), ready.getOrDefault(e.getKey(), false), endpoint.address(),
+          seen.map(ShardObservation::vectors).or(() -> before.map(ShardStatus::getVectors)).orElse(null),
+          seen.map(ShardObservation::usedMemoryBytes).or(() -> before.map(ShardStatus::getMemoryBytes)).orElse(null),
+          seen.map(ShardObservation::tenants).or(() -> before.map(ShardStatus::getTenants)).orElse(null)));
+    }
+    return shards;
+  }
+}

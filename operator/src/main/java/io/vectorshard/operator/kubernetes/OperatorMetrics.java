@@ -1,0 +1,79 @@
+package io.vectorshard.operator.kubernetes;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vectorshard.api.ShardStatus;
+import io.vectorshard.api.VectorShardCluster;
+import io.vectorshard.api.VectorShardClusterStatus;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The operator's {@code /metrics}: reconciles and errors, and per shard what the status reports. */
+public final class OperatorMetrics {
+  private final Counter reconciles;
+  private final Counter errors;
+  private final Gauge vectors;
+  private final Gauge memory;
+  private final Gauge shardReady;
+  private final Gauge epoch;
+  /** Shard label values last exported per cluster, so removed shards stop being reported. */
+  private final Map<List<String>, Set<String>> exportedShards = new ConcurrentHashMap<>();
+
+  public OperatorMetrics(PrometheusRegistry registry) {
+    reconciles = Counter.builder().name("vectorshard_operator_reconciles_total")
+        .help("Reconciles of VectorShardCluster resources by outcome (ready, progressing, degraded, invalid)")
+        .labelNames("namespace", "cluster", "outcome").register(registry);
+    errors = Counter.builder().name("vectorshard_operator_reconcile_errors_total")
+        .help("Reconciles that failed with an error and will be retried")
+        .labelNames("namespace", "cluster").register(registry);
+    vectors = Gauge.builder().name("vectorshard_shard_vectors")
+        .help("Vectors stored on a shard, as last observed by the operator")
+        .labelNames("namespace", "cluster", "shard").register(registry);
+    memory = Gauge.builder().name("vectorshard_shard_memory_used_bytes")
+        .help("Redis used_memory of a shard, as last observed by the operator")
+        .labelNames("namespace", "cluster", "shard").register(registry);
+    shardReady = Gauge.builder().name("vectorshard_shard_ready")
+        .help("1 when all pods of the shard's StatefulSet are ready")
+        .labelNames("namespace", "cluster", "shard").register(registry);
+    epoch = Gauge.builder().name("vectorshard_routing_epoch")
+        .help("Epoch of the routing table published to the cluster's shards")
+        .labelNames("namespace", "cluster").register(registry);
+  }
+
+  public void reconciled(VectorShardCluster vsc, VectorShardClusterStatus status) {
+    String ns = vsc.getMetadata().getNamespace();
+    String name = vsc.getMetadata().getName();
+    reconciles.labelValues(ns, name, status.getPhase().name().toLowerCase()).inc();
+    if (status.getEpoch() != null) {
+      epoch.labelValues(ns, name).set(status.getEpoch());
+    }
+    Set<String> now = ConcurrentHashMap.newKeySet();
+    for (ShardStatus shard : status.getShards()) {
+      now.add(shard.getId());
+      shardReady.labelValues(ns, name, shard.getId()).set(shard.isReady() ? 1 : 0);
+      if (shard.getVectors() != null) {
+        vectors.labelValues(ns, name, shard.getId()).set(shard.getVectors());
+      }
+      if (shard.getMemoryBytes() != null) {
+        memory.labelValues(ns, name, shard.getId()).set(shard.getMemoryBytes());
+      }
+    }
+    Set<String> before = exportedShards.put(List.of(ns, name), now);
+    if (before != null) {
+      before.stream().filter(id -> !now.contains(id)).forEach(id -> removeShard(ns, name, id));
+    }
+  }
+
+  public void failed(VectorShardCluster vsc) {
+    errors.labelValues(vsc.getMetadata().getNamespace(), vsc.getMetadata().getName()).inc();
+  }
+
+  private void removeShard(String ns, String name, String id) {
+    vectors.remove(ns, name, id);
+    memory.remove(ns, name, id);
+    shardReady.remove(ns, name, id);
+  }
+}

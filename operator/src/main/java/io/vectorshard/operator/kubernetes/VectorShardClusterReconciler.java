@@ -1,0 +1,181 @@
+package io.vectorshard.operator.kubernetes;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.vectorshard.api.VectorShardCluster;
+import io.vectorshard.api.VectorShardClusterStatus;
+import io.vectorshard.core.routing.RoutingTable;
+import io.vectorshard.core.routing.RoutingTableCodec;
+import io.vectorshard.core.routing.ShardEndpoint;
+import io.vectorshard.core.spec.SpecValidation;
+import io.vectorshard.core.tenant.Names;
+import io.vectorshard.operator.engine.RoutingEngine;
+import io.vectorshard.operator.engine.TableDecision;
+import io.vectorshard.operator.kubernetes.dependent.DisruptionBudgetDependent;
+import io.vectorshard.operator.kubernetes.dependent.PasswordSecretDependent;
+import io.vectorshard.operator.kubernetes.dependent.RedisConfigDependent;
+import io.vectorshard.operator.kubernetes.dependent.RoutingConfigMapDependent;
+import io.vectorshard.operator.kubernetes.dependent.ShardPlan;
+import io.vectorshard.operator.kubernetes.dependent.ShardServicesDependent;
+import io.vectorshard.operator.kubernetes.dependent.ShardStatefulSetsDependent;
+import io.vectorshard.operator.kubernetes.model.ClusterResources;
+import io.vectorshard.operator.kubernetes.model.PasswordSecret;
+import io.vectorshard.operator.kubernetes.model.RoutingConfigMap;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Reconciles a {@code VectorShardCluster}: validates the spec, syncs the routing table once every
+ * shard is ready, then lets the dependents converge, and computes the status.
+ *
+ * <p>The workflow is invoked explicitly, after validation and planning, so an invalid spec touches
+ * nothing running, and a shard being removed keeps its StatefulSet until the table without it is
+ * published and it holds no data. A periodic reconcile refreshes counts and repairs shards that
+ * restarted without their table.
+ */
+@Workflow(explicitInvocation = true, dependents = {
+    @Dependent(name = "redis-config", type = RedisConfigDependent.class),
+    @Dependent(name = "password", type = PasswordSecretDependent.class,
+        reconcilePrecondition = PasswordSecretDependent.Generated.class),
+    @Dependent(name = "services", type = ShardServicesDependent.class),
+    @Dependent(name = "statefulsets", type = ShardStatefulSetsDependent.class, dependsOn = {"redis-config", "services"}),
+    @Dependent(name = "disruption-budget", type = DisruptionBudgetDependent.class),
+    @Dependent(name = "routing", type = RoutingConfigMapDependent.class,
+        reconcilePrecondition = RoutingConfigMapDependent.TablePublished.class),
+})
+@ControllerConfiguration(maxReconciliationInterval = @MaxReconciliationInterval(interval = 30, timeUnit = TimeUnit.SECONDS))
+public class VectorShardClusterReconciler implements Reconciler<VectorShardCluster> {
+  private static final Duration RECHECK = Duration.ofSeconds(5);
+  private final ShardAddresses addresses;
+  private final String clusterDomain;
+  private final Duration redisTimeout;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+
+  public VectorShardClusterReconciler(ShardAddresses addresses, String clusterDomain, Duration redisTimeout,
+      OperatorMetrics metrics, Clock clock) {
+    this.addresses = addresses;
+    this.clusterDomain = clusterDomain;
+    this.redisTimeout = redisTimeout;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public UpdateControl<VectorShardCluster> reconcile(VectorShardCluster vsc, Context<VectorShardCluster> context) {
+    String name = vsc.getMetadata().getName();
+    List<String> problems = problems(vsc);
+    Map<Integer, Boolean> ready = new TreeMap<>();
+    Map<Integer, ShardEndpoint> endpoints = new TreeMap<>();
+    Optional<String> blocker = Optional.empty();
+    Optional<RoutingEngine.Outcome> outcome = Optional.empty();
+    if (problems.isEmpty()) {
+      int shards = vsc.getSpec().getShards();
+      Map<Integer, StatefulSet> existing = context.getSecondaryResourcesAsStream(StatefulSet.class)
+          .filter(s -> ClusterResources.ordinalOf(name, s.getMetadata().getName()) >= 0)
+          .collect(Collectors.toMap(s -> ClusterResources.ordinalOf(name, s.getMetadata().getName()), s -> s));
+      for (int i = 0; i < shards; i++) {
+        ready.put(i, isReady(existing.get(i)));
+        endpoints.put(i, addresses.endpoint(vsc, i));
+      }
+      List<Integer> retiring = existing.keySet().stream().filter(i -> i >= shards).sorted().toList();
+      Optional<String> password = password(vsc, context);
+      if (password.isEmpty() && vsc.getSpec().getRedis().getPasswordSecret() != null) {
+        blocker = Optional.of("Secret " + vsc.getSpec().getRedis().getPasswordSecret()
+            + " with key \"" + PasswordSecret.KEY + "\" not found in namespace " + vsc.getMetadata().getNamespace());
+      }
+      boolean allReady = ready.values().stream().allMatch(Boolean::booleanValue)
+          && retiring.stream().allMatch(i -> isReady(existing.get(i)));
+      if (allReady && password.isPresent()) {
+        outcome = Optional.of(new RoutingEngine(password.get(), redisTimeout).sync(name, vsc.getSpec(),
+            List.copyOf(endpoints.values()), retiring.stream().map(i -> addresses.endpoint(vsc, i)).toList()));
+      }
+      // A shard leaves only once a table without it is live: the planner then also found it empty.
+      boolean removable = outcome.map(o -> !(o.decision() instanceof TableDecision.Blocked)).orElse(false);
+      Optional<RoutingTable> served = outcome.flatMap(RoutingEngine.Outcome::served).or(() -> publishedTable(vsc, context));
+      new ShardPlan(removable ? Set.of() : Set.copyOf(retiring), served, clusterDomain).attachTo(context);
+      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    }
+
+    VectorShardClusterStatus before = vsc.getStatus();
+    VectorShardClusterStatus after = new ClusterStatus(problems, blocker, ready, endpoints, outcome)
+        .compute(vsc, clock.instant().toString());
+    ClusterEvents events = new ClusterEvents(context.getClient());
+    events.conditionsChanged(vsc, before, after);
+    outcome.map(RoutingEngine.Outcome::decision).ifPresent(d -> {
+      if (d instanceof TableDecision.Publish p) {
+        events.emit(vsc, "Normal", "TablePublished", "routing epoch " + p.table().epoch() + " published to "
+            + p.table().shards().size() + " shards (" + p.why() + ")");
+      }
+    });
+    metrics.reconciled(vsc, after);
+    UpdateControl<VectorShardCluster> control;
+    if (after.equals(before)) {
+      control = UpdateControl.noUpdate();
+    } else {
+      vsc.setStatus(after);
+      control = UpdateControl.patchStatus(vsc);
+    }
+    // Waiting on something outside Kubernetes (data leaving a shard, a shard answering again) that
+    // no informer reports: look again soon instead of at the periodic interval.
+    return after.getPhase() == VectorShardClusterStatus.Phase.Provisioning
+        || after.getPhase() == VectorShardClusterStatus.Phase.Degraded ? control.rescheduleAfter(RECHECK) : control;
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<VectorShardCluster> updateErrorStatus(VectorShardCluster vsc,
+      Context<VectorShardCluster> context, Exception e) {
+    metrics.failed(vsc);
+    return ErrorStatusUpdateControl.defaultErrorProcessing();
+  }
+
+  /** Spec problems, plus the resource name, which becomes part of every object and DNS name. */
+  static List<String> problems(VectorShardCluster vsc) {
+    List<String> problems = new ArrayList<>();
+    if (vsc.getMetadata().getName() == null || !Names.CLUSTER.matcher(vsc.getMetadata().getName()).matches()) {
+      problems.add("metadata.name must be a DNS label of at most 42 characters (" + Names.CLUSTER.pattern() + ")");
+    }
+    problems.addAll(SpecValidation.problems(vsc.getSpec()));
+    return problems;
+  }
+
+  private static boolean isReady(StatefulSet sts) {
+    if (sts == null || sts.getStatus() == null || sts.getStatus().getReadyReplicas() == null) {
+      return false;
+    }
+    return sts.getStatus().getReadyReplicas() >= sts.getSpec().getReplicas();
+  }
+
+  private static Optional<String> password(VectorShardCluster vsc, Context<VectorShardCluster> context) {
+    Secret secret = context.getClient().secrets().inNamespace(vsc.getMetadata().getNamespace())
+        .withName(ClusterResources.passwordSecret(vsc)).get();
+    return PasswordSecret.read(secret);
+  }
+
+  /** The table in the routing ConfigMap, kept while shards are not all ready. */
+  private static Optional<RoutingTable> publishedTable(VectorShardCluster vsc, Context<VectorShardCluster> context) {
+    ConfigMap map = context.getClient().configMaps().inNamespace(vsc.getMetadata().getNamespace())
+        .withName(ClusterResources.routing(vsc.getMetadata().getName())).get();
+    if (map == null || map.getData() == null || map.getData().get(RoutingConfigMap.TABLE) == null) {
+      return Optional.empty();
+    }
+    return Optional.of(RoutingTableCodec.fromJson(map.getData().get(RoutingConfigMap.TABLE)));
+  }
+}

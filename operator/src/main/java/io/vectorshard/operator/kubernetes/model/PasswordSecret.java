@@ -1,0 +1,49 @@
+package io.vectorshard.operator.kubernetes.model;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.vectorshard.api.VectorShardCluster;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Map;
+
+/** The generated Redis password, used when the spec names no Secret of its own. Created once, never rotated. */
+public final class PasswordSecret {
+  public static final String KEY = "password";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final char[] ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
+
+  private PasswordSecret() {}
+
+  public static Secret desired(VectorShardCluster vsc, String password) {
+    return new SecretBuilder()
+        .withMetadata(ClusterResources.owned(vsc, ClusterResources.generatedPasswordSecret(vsc.getMetadata().getName()),
+            ClusterResources.clusterLabels(vsc)))
+        .withType("Opaque")
+        // data, not stringData: readers (and the mock API server in tests) see the same field.
+        .withData(Map.of(KEY, Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8))))
+        .build();
+  }
+
+  /** The password in a Secret, from {@code data} (base64) or, before the API server merged it, {@code stringData}. */
+  public static Optional<String> read(Secret secret) {
+    if (secret == null) {
+      return Optional.empty();
+    }
+    if (secret.getData() != null && secret.getData().get(KEY) != null) {
+      return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(KEY)), StandardCharsets.UTF_8));
+    }
+    return Optional.ofNullable(secret.getStringData() == null ? null : secret.getStringData().get(KEY));
+  }
+
+  /** 32 characters from a 57-letter alphabet (about 186 bits), safe in redis.conf quotes and shells. */
+  public static String generate() {
+    StringBuilder password = new StringBuilder(32);
+    for (int i = 0; i < 32; i++) {
+      password.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+    }
+    return password.toString();
+  }
+}
