@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code vsc} command line. */
 @Command(name = "vsc", mixinStandardHelpOptions = true, version = "vectorshard 0.1.0",
     description = "Sharded multi-tenant vector search on Redis 8.",
-    subcommands = {LocalCommand.class, DemoCommand.class, RouterCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {LocalCommand.class, DemoCommand.class, RouterCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class})
 public final class Vsc implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
