@@ -23,22 +23,22 @@ public final class OperatorMetrics {
   private final Map<List<String>, Set<String>> exportedShards = new ConcurrentHashMap<>();
 
   public OperatorMetrics(PrometheusRegistry registry) {
-    reconciles = Counter.builder().name("vectorshard_operator_reconciles_total")
+    reconciles = Counter.builder().name("vsc_operator_reconciles_total")
         .help("Reconciles of VectorShardCluster resources by outcome (ready, progressing, degraded, invalid)")
         .labelNames("namespace", "cluster", "outcome").register(registry);
-    errors = Counter.builder().name("vectorshard_operator_reconcile_errors_total")
+    errors = Counter.builder().name("vsc_operator_reconcile_errors_total")
         .help("Reconciles that failed with an error and will be retried")
         .labelNames("namespace", "cluster").register(registry);
-    vectors = Gauge.builder().name("vectorshard_shard_vectors")
+    vectors = Gauge.builder().name("vsc_operator_shard_vectors")
         .help("Vectors stored on a shard, as last observed by the operator")
         .labelNames("namespace", "cluster", "shard").register(registry);
-    memory = Gauge.builder().name("vectorshard_shard_memory_used_bytes")
+    memory = Gauge.builder().name("vsc_operator_shard_memory_used_bytes")
         .help("Redis used_memory of a shard, as last observed by the operator")
         .labelNames("namespace", "cluster", "shard").register(registry);
-    shardReady = Gauge.builder().name("vectorshard_shard_ready")
+    shardReady = Gauge.builder().name("vsc_operator_shard_ready")
         .help("1 when all pods of the shard's StatefulSet are ready")
         .labelNames("namespace", "cluster", "shard").register(registry);
-    epoch = Gauge.builder().name("vectorshard_routing_epoch")
+    epoch = Gauge.builder().name("vsc_operator_routing_epoch")
         .help("Epoch of the routing table published to the cluster's shards")
         .labelNames("namespace", "cluster").register(registry);
   }

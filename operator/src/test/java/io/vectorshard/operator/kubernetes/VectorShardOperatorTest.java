@@ -212,9 +212,9 @@ class VectorShardOperatorTest {
         .mapToLong(s -> s.getVectors() == null ? 0 : s.getVectors()).sum() == 1);
     assertThat(counted.getStatus().getShards()).allSatisfy(s -> assertThat(s.getMemoryBytes()).isPositive());
     String metrics = scrape();
-    assertThat(metrics).contains("vectorshard_operator_reconciles_total{cluster=\"rag\",namespace=\"rag-system\",outcome=\"ready\"}")
-        .contains("vectorshard_shard_vectors{cluster=\"rag\",namespace=\"rag-system\",shard=\"shard-0\"}")
-        .contains("vectorshard_routing_epoch{cluster=\"rag\",namespace=\"rag-system\"} 1.0");
+    assertThat(metrics).contains("vsc_operator_reconciles_total{cluster=\"rag\",namespace=\"rag-system\",outcome=\"ready\"}")
+        .contains("vsc_operator_shard_vectors{cluster=\"rag\",namespace=\"rag-system\",shard=\"shard-0\"}")
+        .contains("vsc_operator_routing_epoch{cluster=\"rag\",namespace=\"rag-system\"} 1.0");
   }
 
   @Test
