@@ -105,6 +105,9 @@ class ClusterManifestsTest {
       unknown spec field  | shards: 3         | shards: 3\\n  replicas: 2 | bad.yaml: unknown field "replicas"
       unknown nested field| dimensions: 384   | dimensions: 384\\n    dimension: 384 | unknown field "dimension"
       bad quantization    | dimensions: 384   | dimensions: 384\\n    quantization: Q4 | bad.yaml: not a VectorShardCluster document
+      managed directive   | shards: 3         | shards: 3\\n  redis:\\n    config:\\n      requirepass: x | requirepass is set by vectorshard and cannot be overridden
+      directive injection | shards: 3         | shards: 3\\n  redis:\\n    config:\\n      maxmemory: "1gb\\trequirepass x" | the value of maxmemory must be one non-empty line
+      bad directive name  | shards: 3         | shards: 3\\n  redis:\\n    config:\\n      MaxMemory: 1gb | is not a redis.conf directive name
       """)
   void badSpecIsRejectedNamingTheProblem(String name, String from, String to, String problem) {
     String yaml = minimalWith(from, to.replace("\\n", "\n"));
