@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -106,8 +107,17 @@ class VectorShardOperatorTest {
     return client.resources(VectorShardCluster.class).inNamespace(NS).withName(name).get();
   }
 
+  /** A user's edit; retried on 409, since the operator may have written the status in between. */
   private static VectorShardCluster edit(String name, UnaryOperator<VectorShardCluster> change) {
-    return client.resources(VectorShardCluster.class).inNamespace(NS).withName(name).edit(change);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.resources(VectorShardCluster.class).inNamespace(NS).withName(name).edit(change);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   private static VectorShardCluster await(String name, String what, Predicate<VectorShardCluster> done) {
