@@ -5,6 +5,7 @@ import io.vectorshard.router.http.RouterHttp;
 import io.vectorshard.router.metrics.RouterMetrics;
 import io.vectorshard.router.query.Searcher;
 import io.vectorshard.router.routing.Routing;
+import io.vectorshard.router.shard.FanOut;
 import io.vectorshard.router.write.Writer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,8 +21,9 @@ public final class RouterServer implements AutoCloseable {
   private RouterServer(RouterConfig config) {
     this.config = config;
     this.routing = new Routing(config, metrics);
-    Writer writer = new Writer(routing, metrics, shardCalls);
-    Searcher searcher = new Searcher(routing, metrics, shardCalls);
+    FanOut fanOut = new FanOut(metrics, shardCalls);
+    Writer writer = new Writer(routing, metrics, fanOut);
+    Searcher searcher = new Searcher(routing, metrics, fanOut);
     this.http = RouterHttp.create(config, routing, writer, searcher, metrics);
   }
 

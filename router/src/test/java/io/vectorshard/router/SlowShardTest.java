@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorshard.core.redis.RedisProcess;
-import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.routing.RoutingTable;
+import io.vectorshard.core.testing.RedisShards;
 import io.vectorshard.router.testing.RouterCluster;
 import io.vectorshard.router.testing.RouterCluster.Item;
 import io.vectorshard.router.testing.RouterCluster.Response;
@@ -21,10 +21,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientPauseMode;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * Contract 5 with a slow shard: every shard call has a deadline, a shard past it is named (504) or
@@ -68,16 +66,8 @@ class SlowShardTest {
     return body;
   }
 
-  /** True when a fresh connection cannot get a PING answered within 150 ms: the shard is stalled. */
   private static boolean stalled(int ordinal) {
-    var endpoint = cluster.endpoint(ordinal);
-    try (Jedis probe = new Jedis(new HostAndPort(endpoint.host(), endpoint.port()),
-        ShardClient.clientConfig(null, 150, 150, null))) {
-      probe.ping();
-      return false;
-    } catch (JedisConnectionException e) {
-      return true;
-    }
+    return RedisShards.stalled(cluster.endpoint(ordinal).port());
   }
 
   @Test
