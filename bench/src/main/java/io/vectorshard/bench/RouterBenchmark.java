@@ -598,12 +598,12 @@ public final class RouterBenchmark {
       Jedis jedis = DirectShard.open(in.shard());
       return jedisWorker(jedis, q -> jedis.sendCommand(Protocol.Command.VSIM, in.vsim()[q]));
     }));
-    steps.add(new QueryPath("b. direct pipelined GET vsc:epoch + VSIM (the router's Redis round trip)", () -> {
+    steps.add(new QueryPath("b. direct pipelined VSIM + GET vsc:epoch (the router's Redis round trip)", () -> {
       Jedis jedis = DirectShard.open(in.shard());
       return jedisWorker(jedis, q -> {
         Pipeline p = jedis.pipelined();
-        p.sendCommand(Protocol.Command.GET, epochKey);
         p.sendCommand(Protocol.Command.VSIM, in.vsim()[q]);
+        p.sendCommand(Protocol.Command.GET, epochKey);
         p.sync();
       });
     }));

@@ -191,13 +191,12 @@ public final class ShardClient implements AutoCloseable {
   public record QueryReply(long shardEpoch, Map<String, List<Hit>> hitsByKey) {}
 
   /**
-   * Runs {@code VSIM key FP32 ... WITHSCORES COUNT k EF ef [FILTER f]} on each key, pipelined after
-   * {@code GET vsc:epoch}. A missing key answers no hits.
+   * Runs {@code VSIM key FP32 ... WITHSCORES COUNT k EF ef [FILTER f]} on each key, pipelined with
+   * {@code GET vsc:epoch} after them. A missing key answers no hits.
    */
   public QueryReply query(List<String> keys, float[] vector, int count, int ef, String filter) {
     return call(jedis -> {
       Pipeline pipeline = jedis.pipelined();
-      Response<String> epoch = pipeline.get(Keys.EPOCH);
       byte[] blob = Fp32.encode(vector);
       Map<String, Response<Object>> replies = new LinkedHashMap<>();
       for (String key : keys) {
@@ -209,6 +208,11 @@ public final class ShardClient implements AutoCloseable {
         }
         replies.put(key, pipeline.sendCommand(Protocol.Command.VSIM, args.toArray(byte[][]::new)));
       }
+      // The epoch is read after the VSIMs. Redis runs VSIM on a worker thread with the client
+      // blocked, so a GET sent first is answered on its own: one more socket read, one more wake-up
+      // of the waiting thread. Sent last, its reply leaves with the VSIM's. It is also the stricter
+      // check: an epoch that is not newer after the VSIM was not newer during it.
+      Response<String> epoch = pipeline.get(Keys.EPOCH);
       pipeline.sync();
       Map<String, List<Hit>> hits = new LinkedHashMap<>();
       for (Map.Entry<String, Response<Object>> reply : replies.entrySet()) {
