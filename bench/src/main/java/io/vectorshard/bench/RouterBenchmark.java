@@ -144,7 +144,7 @@ public final class RouterBenchmark {
     report.line("jvm args      %s", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
     report.line("redis         %s, %d redis-server processes on 127.0.0.1, no persistence (%s)", redisVersion,
         config.shards(), RedisBinary.find());
-    report.line("router        in-process RouterServer on 127.0.0.1:%d (Javalin/Jetty, virtual threads),"
+    report.line("router        in-process RouterServer on 127.0.0.1:%d (Javalin/Jetty, platform threads),"
         + " shard timeout %d ms, %d connections per shard", router.port(), routerConfig.shardTimeout().toMillis(),
         routerConfig.maxConnectionsPerShard());
     report.line("load          generated in the same JVM as the router; everything shares the %d cores",
@@ -577,7 +577,7 @@ public final class RouterBenchmark {
 
   /**
    * The router's query path taken apart, one layer at a time, each step at concurrency 1 on the same
-   * queries: the Redis round trip it makes, the same through its ShardClient on a virtual thread (as
+   * queries: the Redis round trip it makes, the same through its ShardClient on the calling thread (as
    * the router runs it), the bare HTTP server, and the whole request.
    */
   private void breakdown() throws Exception {
@@ -592,7 +592,6 @@ public final class RouterBenchmark {
     }
     io.vectorshard.core.redis.ShardClient client = new io.vectorshard.core.redis.ShardClient(in.shard(), null,
         Duration.ofSeconds(1), 4);
-    ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor();
     List<QueryPath> steps = new ArrayList<>();
     steps.add(new QueryPath("a. direct VSIM (the baseline of section 1)", () -> {
       Jedis jedis = DirectShard.open(in.shard());
@@ -607,8 +606,8 @@ public final class RouterBenchmark {
         p.sync();
       });
     }));
-    steps.add(new QueryPath("c. b via the router's ShardClient (pool, parse) on a virtual thread", () ->
-        q -> virtual.submit(() -> client.query(List.of(in.key()), vectors[q], config.topK(), config.ef(), null)).get()));
+    steps.add(new QueryPath("c. b via the router's ShardClient (pool, parse) on the calling thread", () ->
+        q -> client.query(List.of(in.key()), vectors[q], config.topK(), config.ef(), null)));
     steps.add(new QueryPath("d. HTTP GET /healthz on the router (HTTP floor: no JSON body, no Redis)", () -> {
       RawHttpClient http = new RawHttpClient("127.0.0.1", router.port());
       return new LoadRunner.Worker() {
@@ -633,7 +632,6 @@ public final class RouterBenchmark {
             config.cellNanos() * 3 / 5, meter));
       }
     }
-    virtual.close();
     client.close();
     Report.Table t = new Report.Table("step", "p50 ms", "p90 ms", "p99 ms", "p50 vs a", "JVM cpu ms/q",
         "Redis cpu ms/q", "other cores");
@@ -650,8 +648,8 @@ public final class RouterBenchmark {
     double d = results.get(steps.get(3).label()).p50();
     double e = results.get(steps.get(4).label()).p50();
     report.line("approximate split of the router's p50 overhead (e - a = %.3f ms): epoch GET in the pipeline %.3f,"
-        + " ShardClient + virtual-thread hand-off %.3f, HTTP server round trip %.3f, the rest (JSON in/out,"
-        + " routing, fan-out future, metrics) %.3f", e - base, b - base, c - b, d, e - c - d);
+        + " ShardClient (pool, parse) %.3f, HTTP server round trip %.3f, the rest (JSON in/out,"
+        + " routing, merge, metrics) %.3f", e - base, b - base, c - b, d, e - c - d);
   }
 
   private interface JedisCall {

@@ -14,7 +14,15 @@ import java.util.concurrent.Executors;
 public final class RouterServer implements AutoCloseable {
   private final RouterConfig config;
   private final RouterMetrics metrics = new RouterMetrics();
-  private final ExecutorService shardCalls = Executors.newVirtualThreadPerTaskExecutor();
+  /**
+   * Threads for the shard calls a fan-out forks (the caller makes one call itself). Platform threads:
+   * a blocking socket read on one is a plain system call, whereas a virtual thread parks, goes
+   * through the JDK's poller and is rescheduled on a carrier, several context switches per read
+   * (measured: 23 vs 14 per 4-shard query). Their number is bounded by the HTTP threads times the
+   * shards, and idle ones exit after a minute.
+   */
+  private final ExecutorService shardCalls =
+      Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("shard-call-", 0).factory());
   private final Routing routing;
   private final Javalin http;
 

@@ -21,11 +21,11 @@ import java.util.function.Function;
  * shard's value or failure; what a failure means (missing shard, retry, error) is the caller's call.
  *
  * <p>The calling thread makes one of the calls itself. A request that needs one shard (a tenant
- * query, a write to one shard) therefore never leaves its thread: profiling showed the hand-off to a
- * virtual thread and back costing more than the rest of the router's work. With several shards, all
- * but the last start on virtual threads and the last runs here meanwhile, so the fan-out stays
- * parallel. The deadline holds either way: {@link ShardClient#withTimeout} bounds the inline call (pool
- * wait and socket reads), and the wait for the others ends at the same deadline.
+ * query, a write to one shard) therefore never leaves its thread: profiling showed a hand-off to
+ * another thread and back costing more than the rest of the router's work on a query. With several
+ * shards, all but the last start on the executor's threads and the last runs here meanwhile, so the
+ * fan-out stays parallel. The deadline holds either way: {@link ShardClient#withTimeout} bounds the
+ * inline call (pool wait and socket reads), and the wait for the others ends at the same deadline.
  */
 public final class FanOut {
   private final RouterMetrics metrics;
