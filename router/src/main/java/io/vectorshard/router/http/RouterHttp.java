@@ -38,7 +38,8 @@ public final class RouterHttp {
       // Responses go to a client on localhost: compressing them only costs CPU.
       c.http.disableCompression();
       c.router.ignoreTrailingSlashes = true;
-      c.requestLogger.http((ctx, ms) -> metrics.httpRequest(route(ctx), ctx.statusCode(), (long) (ms * 1_000_000)));
+      c.requestLogger.http((ctx, ms) -> metrics.httpRequest(ctx.method().name(), route(ctx), ctx.statusCode(),
+          (long) (ms * 1_000_000)));
     });
     app.put("/v1/tenants/{tenant}/vectors/{id}", api::upsert);
     app.get("/v1/tenants/{tenant}/vectors/{id}", api::get);
