@@ -33,7 +33,7 @@ class SlowShardTest {
   private static final int DIMS = 8;
   /** The stalled shard is the first one the fan-out visits, so a serial fan-out could not hide it. */
   private static final int SLOW = 0;
-  private static final long PAUSE_MS = 3000;
+  private static final long PAUSE_MS = 4500;
   private static RouterCluster cluster;
   private static RoutingTable table;
   private static String slowId;
@@ -111,6 +111,18 @@ class SlowShardTest {
       Response tenant = cluster.post("/v1/tenants/p0/query", query);
       assertThat(tenant.status()).as("%s", tenant).isEqualTo(504);
       assertThat(tenant.json().get("shard").asText()).isEqualTo(slowId);
+      // ... or the request's own timeoutMs, on the tenant route and the article's /v1/query alike.
+      query.put("timeoutMs", 250);
+      Response ownDeadline = cluster.post("/v1/tenants/p0/query", query);
+      assertThat(ownDeadline.status()).as("%s", ownDeadline).isEqualTo(504);
+      assertThat(ownDeadline.json().get("shard").asText()).isEqualTo(slowId);
+      assertThat(ownDeadline.error()).contains("timed out after 250 ms");
+      ObjectNode articleQuery = object().put("timeoutMs", 250);
+      articleQuery.set("query_vector", array(RouterCluster.randomVector(random, DIMS)));
+      articleQuery.putObject("filters").put("tenant_id", "p0");
+      Response articleDeadline = cluster.post("/v1/query", articleQuery);
+      assertThat(articleDeadline.status()).as("%s", articleDeadline).isEqualTo(504);
+      assertThat(articleDeadline.error()).contains(slowId).contains("timed out after 250 ms");
       // ... while tenants elsewhere are unaffected.
       Response other = cluster.post("/v1/tenants/p1/query", query);
       assertThat(other.status()).isEqualTo(200);
@@ -133,6 +145,11 @@ class SlowShardTest {
       Response r = cluster.post("/v1/search", body);
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.error()).contains("timeoutMs");
+      ObjectNode tenantBody = object().put("timeoutMs", timeout);
+      tenantBody.set("vector", array(RouterCluster.randomVector(random, DIMS)));
+      Response tenant = cluster.post("/v1/tenants/p1/query", tenantBody);
+      assertThat(tenant.status()).isEqualTo(400);
+      assertThat(tenant.error()).contains("timeoutMs");
     }
   }
 }

@@ -32,10 +32,10 @@ public final class RouterApi {
   private static final Set<String> BATCH_FIELDS = Set.of("vectors");
   private static final Set<String> BATCH_ITEM_FIELDS = Set.of("id", "vector", "metadata");
   private static final Set<String> TENANT_QUERY_FIELDS = Set.of("vector", "topK", "filter", "filterExpression", "ef",
-      "withMetadata");
+      "withMetadata", "timeoutMs");
   private static final Set<String> SEARCH_FIELDS = Set.of("vector", "topK", "filter", "filterExpression", "ef",
       "withMetadata", "tenants", "merge", "timeoutMs", "allowPartial");
-  private static final Set<String> ARTICLE_QUERY_FIELDS = Set.of("query_vector", "top_k", "filters", "ef");
+  private static final Set<String> ARTICLE_QUERY_FIELDS = Set.of("query_vector", "top_k", "filters", "ef", "timeoutMs");
   private static final Set<String> ARTICLE_MULTI_FIELDS = Set.of("query_vector", "top_k", "filters", "ef", "tenants",
       "merge", "timeoutMs", "allowPartial");
   /** The RAG article's routing key inside {@code filters}. */
