@@ -93,6 +93,22 @@ class BadInputTest {
         c("batch body not an object", "POST", "/v1/tenants/t/vectors:batch", "[]", "must be a JSON object")));
   }
 
+  /** A key given twice would otherwise be read as its last value: refused wherever it occurs. */
+  @Test
+  void duplicateKeys() {
+    String v = "\"vector\": " + VECTOR;
+    assertRefused(List.of(
+        c("top-level key twice", "POST", QUERY, "{" + v + ", \"topK\": 1, \"topK\": 100}", "Duplicate"),
+        c("vector twice", "PUT", UPSERT, "{" + v + ", " + v + "}", "Duplicate"),
+        c("filter key twice", "POST", QUERY, "{" + v + ", \"filter\": {\"cat\": \"a\", \"cat\": \"b\"}}",
+            "Duplicate"),
+        c("metadata key twice", "PUT", UPSERT, "{" + v + ", \"metadata\": {\"n\": 1, \"n\": 2}}", "Duplicate"),
+        c("batch item key twice", "POST", "/v1/tenants/t/vectors:batch",
+            "{\"vectors\": [{\"id\": \"a\", \"id\": \"b\", " + v + "}]}", "Duplicate"),
+        c("article filters key twice", "POST", "/v1/query", "{\"query_vector\": " + VECTOR
+            + ", \"filters\": {\"tenant_id\": \"t\", \"tenant_id\": \"wide\"}}", "Duplicate")));
+  }
+
   @Test
   void badVectors() {
     assertRefused(List.of(

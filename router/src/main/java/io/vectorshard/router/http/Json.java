@@ -11,13 +11,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /**
- * The router's one JSON mapper: strict on input (no NaN tokens; {@link #parse} refuses trailing
+ * The router's one JSON mapper: strict on input (no NaN tokens, no duplicate keys; {@link #parse} refuses trailing
  * garbage itself, as the mapper reads sub-values of a body). Numbers are parsed with Jackson's fast
  * float parser (FastDoubleParser, exact like the JDK's).
  */
 public final class Json {
   public static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+      // A key given twice is ambiguous (most parsers keep the last, some the first): refuse it
+      // rather than act on a guess, at every depth (filters, metadata, batch items).
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
   static {
@@ -45,7 +48,9 @@ public final class Json {
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw new BadRequestException("malformed JSON: " + e.getOriginalMessage());
+      // Parser messages quote the input (a duplicate key, a bad token): keep them short.
+      String detail = String.valueOf(e.getOriginalMessage());
+      throw new BadRequestException("malformed JSON: " + (detail.length() > 200 ? detail.substring(0, 200) + "..." : detail));
     } catch (IOException e) {
       throw new BadRequestException("unreadable request body");
     }

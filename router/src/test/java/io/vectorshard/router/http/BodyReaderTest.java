@@ -83,6 +83,15 @@ class BodyReaderTest {
   }
 
   @Test
+  void duplicateKeysAreRefusedAndTheMessageStaysShort() {
+    String key = "k".repeat(10_000);
+    assertThatThrownBy(() -> parse("{\"filter\": {\"" + key + "\": 1, \"" + key + "\": 2}}"))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("Duplicate")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
+  }
+
+  @Test
   void anythingAfterTheObjectIsRefused() {
     assertThatThrownBy(() -> parse("{\"topK\": 1} {}")).isInstanceOf(BadRequestException.class)
         .hasMessageContaining("malformed JSON");
