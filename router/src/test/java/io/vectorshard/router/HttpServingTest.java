@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** How the router serves HTTP: uncompressed answers (the client is on localhost), even when gzip is offered. */
+/**
+ * How the router serves HTTP: uncompressed answers (the client is on localhost) even when gzip is
+ * offered, each with its Content-Length rather than chunked.
+ */
 class HttpServingTest {
   private static final int DIMS = 4;
   private static RouterCluster cluster;
@@ -51,6 +54,8 @@ class HttpServingTest {
     assertThat(query.statusCode()).isEqualTo(200);
     assertThat(query.body().length()).as("well above Javalin's 1500-byte compression threshold").isGreaterThan(5000);
     assertThat(query.headers().firstValue("Content-Encoding")).isEmpty();
+    assertThat(query.headers().firstValue("Transfer-Encoding")).isEmpty();
+    assertThat(query.headers().firstValueAsLong("Content-Length")).hasValue(query.body().length());
     JsonNode results = RouterCluster.JSON.readTree(query.body()).get("results");
     assertThat(results).hasSize(100);
 
@@ -58,5 +63,19 @@ class HttpServingTest {
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.headers().firstValue("Content-Encoding")).isEmpty();
     assertThat(metrics.body()).contains("vsc_router_http_requests_total");
+    assertThat(metrics.headers().firstValueAsLong("Content-Length")).hasValue(metrics.body().length());
+  }
+
+  /** A handler's own 404 keeps its message (written once, not replaced by the route error). */
+  @Test
+  void notFoundAnswersSayWhatWasNotFound() throws Exception {
+    HttpResponse<String> missing = send(HttpRequest.newBuilder(
+        URI.create(cluster.baseUrl() + "/v1/tenants/acme/vectors/no-such-doc")).GET());
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(RouterCluster.JSON.readTree(missing.body()).get("error").asText())
+        .isEqualTo("vector \"no-such-doc\" not found for tenant acme");
+    HttpResponse<String> unmatched = send(HttpRequest.newBuilder(URI.create(cluster.baseUrl() + "/v2/nothing")).GET());
+    assertThat(unmatched.statusCode()).isEqualTo(404);
+    assertThat(RouterCluster.JSON.readTree(unmatched.body()).get("error").asText()).contains("GET /v2/nothing");
   }
 }

@@ -57,7 +57,7 @@ public final class RouterHttp {
       RouterApi.respond(ctx, ready ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", ready)
           .put("epoch", routing.snapshot().map(Routing.Snapshot::epoch).orElse(0L)));
     });
-    app.get("/metrics", ctx -> ctx.contentType(RouterMetrics.contentType()).result(metrics.scrape()));
+    app.get("/metrics", ctx -> RouterApi.send(ctx, 200, RouterMetrics.contentType(), metrics.scrape()));
 
     app.exception(BadRequestException.class, (e, ctx) -> fail(ctx, 400, e.getMessage(), null));
     app.exception(FilterSyntaxException.class, (e, ctx) -> fail(ctx, 400, "invalid filter: " + e.getMessage(), null));
@@ -72,7 +72,8 @@ public final class RouterHttp {
       fail(ctx, 500, "internal error: " + e.getClass().getSimpleName(), null);
     });
     app.error(404, ctx -> {
-      if (ctx.result() == null) {
+      // A handler's own 404 ("vector not found") is already written; only unmatched routes get this one.
+      if (!ctx.res().isCommitted()) {
         fail(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path(), null);
       }
     });
