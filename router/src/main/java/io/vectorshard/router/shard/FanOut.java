@@ -36,7 +36,13 @@ public final class FanOut {
     this.executor = executor;
   }
 
-  /** As {@link #call(Routing.Snapshot, Map, String, Duration)} with each shard client's own timeout. */
+  /**
+   * As {@link #call(Routing.Snapshot, Map, String, Duration)} for writes: each call is bounded by its
+   * shard client's own timeout (pool wait, then every socket read), and the fan-out waits for forked
+   * calls to end rather than cutting them off at one total deadline. A large pipelined batch may take
+   * longer than one timeout in all while every reply comes in time; reporting it as failed would be
+   * wrong, as its writes still land. The single call made on the caller's thread behaves the same.
+   */
   public <T> List<ShardReply<T>> call(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> calls,
       String op) {
     return call(snapshot, calls, op, null);
@@ -46,7 +52,8 @@ public final class FanOut {
    * Runs each call on its shard's client and returns the replies in the order of {@code calls}.
    *
    * @param op the operation label of the shard latency metric
-   * @param timeout deadline of each call from its start; null for the router's shard timeout
+   * @param timeout deadline of each call from its start (a query's {@code timeoutMs}): forked calls
+   *     not done by then are reported as timed out; null for writes, see {@link #call(Routing.Snapshot, Map, String)}
    */
   public <T> List<ShardReply<T>> call(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> calls,
       String op, Duration timeout) {
@@ -67,7 +74,7 @@ public final class FanOut {
     ShardReply<T> inline = last < 0 ? null : inline(shards.get(last), clients.get(last), calls.get(shards.get(last)), op);
     List<ShardReply<T>> replies = new ArrayList<>(shards.size());
     for (int i = 0; i < last; i++) {
-      long deadline = start + clients.get(i).timeout().toNanos();
+      long deadline = timeout == null ? Long.MAX_VALUE : start + timeout.toNanos();
       replies.add(await(shards.get(i), forked.get(i), deadline, clients.get(i).timeout()));
     }
     if (inline != null) {
@@ -88,10 +95,13 @@ public final class FanOut {
     }
   }
 
+  /** The reply of a forked call, waiting until the deadline ({@code Long.MAX_VALUE}: until it ends). */
   private static <T> ShardReply<T> await(ShardEndpoint shard, CompletableFuture<T> future, long deadline,
       Duration timeout) {
     try {
-      return ShardReply.of(shard, future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      T value = deadline == Long.MAX_VALUE ? future.get()
+          : future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return ShardReply.of(shard, value);
     } catch (TimeoutException e) {
       // The call itself ends at its own deadline (socket timeout) and gives its connection back.
       return ShardReply.failed(shard, new ShardException(shard.id(), true, "timed out after " + timeout.toMillis()

@@ -152,6 +152,40 @@ class FanOutTest {
     }
   }
 
+  /**
+   * Writes have no total deadline: a forked call that takes longer than its client's timeout in all,
+   * while each of its replies comes in time, is waited for, not reported as failed (its writes land).
+   * Here three blocking BLPOPs of 0.2 s each (Jedis lifts the socket timeout for blocking commands)
+   * take 0.6 s against a 0.3 s client timeout; a query deadline of 0.3 s does cut the same call off.
+   */
+  @Test
+  void writesWaitForForkedCallsThatTakeLongerThanOneTimeoutInAll() {
+    List<ShardClient> shortClients = table.shards().stream()
+        .map(e -> new ShardClient(e, null, Duration.ofMillis(300), 2))
+        .toList();
+    try {
+      Routing.Snapshot shortSnapshot = new Routing.Snapshot(table, shortClients);
+      Map<ShardEndpoint, Function<ShardClient, String>> calls = new LinkedHashMap<>();
+      calls.put(table.shards().get(0), client -> client.call(jedis -> {
+        for (int i = 0; i < 3; i++) {
+          jedis.blpop(0.2, "fanout-test-empty-list");
+        }
+        return "done";
+      }));
+      calls.put(table.shards().get(1), client -> client.call(jedis -> jedis.ping()));
+
+      List<ShardReply<String>> write = fanOut.call(shortSnapshot, calls, "test");
+      assertThat(write.get(0).value()).isEqualTo("done");
+      assertThat(write.get(1).value()).isEqualTo("PONG");
+
+      List<ShardReply<String>> query = fanOut.call(shortSnapshot, calls, "test", Duration.ofMillis(300));
+      assertThat(query.get(0).failure()).isInstanceOfSatisfying(ShardException.class, e -> assertThat(e.timeout()).isTrue());
+      assertThat(query.get(1).value()).isEqualTo("PONG");
+    } finally {
+      shortClients.forEach(ShardClient::close);
+    }
+  }
+
   private static Map<ShardEndpoint, Function<ShardClient, Long>> epochs() {
     Map<ShardEndpoint, Function<ShardClient, Long>> calls = new LinkedHashMap<>();
     table.shards().forEach(s -> calls.put(s, ShardClient::epoch));
