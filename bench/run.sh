@@ -27,12 +27,11 @@ fi
 
 cp_file=bench/target/classpath.txt
 if [[ "${VSC_BENCH_SKIP_BUILD:-0}" != 1 || ! -f "$cp_file" ]]; then
-  echo "building api, core (with its test-jar: the Redis fixture), router and bench ..." >&2
-  # core's test-jar holds RedisShards, so core's tests are compiled (not run); router's tests are not needed.
-  ./mvnw -q -B -pl api,core install -DskipTests
-  ./mvnw -q -B -pl router install -Dmaven.test.skip=true
-  ./mvnw -q -B -pl bench package -DskipTests
-  ./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+  echo "building api, core (with its test-jar: the Redis fixture), router and bench in one reactor ..." >&2
+  # One reactor build, no install: the classpath points at the modules' own target/ jars, so a shared
+  # ~/.m2 is never written. core's test-jar holds RedisShards, so tests are compiled (not run).
+  ./mvnw -q -B -pl bench -am package dependency:build-classpath -DskipTests \
+    -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 fi
 
 exec "$JAVA_HOME/bin/java" ${VSC_BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC} \

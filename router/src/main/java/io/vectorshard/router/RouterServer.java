@@ -5,6 +5,7 @@ import io.vectorshard.router.http.RouterHttp;
 import io.vectorshard.router.metrics.RouterMetrics;
 import io.vectorshard.router.query.Searcher;
 import io.vectorshard.router.routing.Routing;
+import io.vectorshard.router.shard.FanOut;
 import io.vectorshard.router.write.Writer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,15 +14,24 @@ import java.util.concurrent.Executors;
 public final class RouterServer implements AutoCloseable {
   private final RouterConfig config;
   private final RouterMetrics metrics = new RouterMetrics();
-  private final ExecutorService shardCalls = Executors.newVirtualThreadPerTaskExecutor();
+  /**
+   * Threads for the shard calls a fan-out forks (the caller makes one call itself). Platform threads:
+   * a blocking socket read on one is a plain system call, whereas a virtual thread parks, goes
+   * through the JDK's poller and is rescheduled on a carrier, several context switches per read
+   * (measured: 23 vs 14 per 4-shard query). Their number is bounded by the HTTP threads times the
+   * shards, and idle ones exit after a minute.
+   */
+  private final ExecutorService shardCalls =
+      Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("shard-call-", 0).factory());
   private final Routing routing;
   private final Javalin http;
 
   private RouterServer(RouterConfig config) {
     this.config = config;
     this.routing = new Routing(config, metrics);
-    Writer writer = new Writer(routing, metrics, shardCalls);
-    Searcher searcher = new Searcher(routing, metrics, shardCalls);
+    FanOut fanOut = new FanOut(metrics, shardCalls);
+    Writer writer = new Writer(routing, metrics, fanOut);
+    Searcher searcher = new Searcher(routing, metrics, fanOut);
     this.http = RouterHttp.create(config, routing, writer, searcher, metrics);
   }
 

@@ -93,6 +93,22 @@ class BadInputTest {
         c("batch body not an object", "POST", "/v1/tenants/t/vectors:batch", "[]", "must be a JSON object")));
   }
 
+  /** A key given twice would otherwise be read as its last value: refused wherever it occurs. */
+  @Test
+  void duplicateKeys() {
+    String v = "\"vector\": " + VECTOR;
+    assertRefused(List.of(
+        c("top-level key twice", "POST", QUERY, "{" + v + ", \"topK\": 1, \"topK\": 100}", "Duplicate"),
+        c("vector twice", "PUT", UPSERT, "{" + v + ", " + v + "}", "Duplicate"),
+        c("filter key twice", "POST", QUERY, "{" + v + ", \"filter\": {\"cat\": \"a\", \"cat\": \"b\"}}",
+            "Duplicate"),
+        c("metadata key twice", "PUT", UPSERT, "{" + v + ", \"metadata\": {\"n\": 1, \"n\": 2}}", "Duplicate"),
+        c("batch item key twice", "POST", "/v1/tenants/t/vectors:batch",
+            "{\"vectors\": [{\"id\": \"a\", \"id\": \"b\", " + v + "}]}", "Duplicate"),
+        c("article filters key twice", "POST", "/v1/query", "{\"query_vector\": " + VECTOR
+            + ", \"filters\": {\"tenant_id\": \"t\", \"tenant_id\": \"wide\"}}", "Duplicate")));
+  }
+
   @Test
   void badVectors() {
     assertRefused(List.of(
@@ -137,7 +153,11 @@ class BadInputTest {
         c("batch numeric id", "POST", "/v1/tenants/t/vectors:batch",
             "{\"vectors\": [{\"id\": 7, \"vector\": " + VECTOR + "}]}", "id must be a string"),
         c("batch oversized id", "POST", "/v1/tenants/t/vectors:batch",
-            "{\"vectors\": [{\"id\": \"" + "y".repeat(513) + "\", \"vector\": " + VECTOR + "}]}", "at most 512 bytes")));
+            "{\"vectors\": [{\"id\": \"" + "y".repeat(513) + "\", \"vector\": " + VECTOR + "}]}", "at most 512 bytes"),
+        // A JSON escape can name half a surrogate pair; stored, it would become "e?" like another id.
+        c("batch id with a lone surrogate", "POST", "/v1/tenants/t/vectors:batch",
+            "{\"vectors\": [{\"id\": \"e\\ud800\", \"vector\": " + VECTOR + "}]}",
+            "vectors[0]: vector id must be valid Unicode")));
     assertRefused(cases);
     // The empty id has no route of its own: any 4xx, nothing written.
     var before = cluster.fingerprint();

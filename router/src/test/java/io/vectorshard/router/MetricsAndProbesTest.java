@@ -83,19 +83,24 @@ class MetricsAndProbesTest {
     assertThat(RouterCluster.metricValue(after, "vsc_router_shard_request_seconds_count", upserts)
         - RouterCluster.metricValue(before, "vsc_router_shard_request_seconds_count", upserts)).isEqualTo(20.0);
 
-    String upsertRoute = "/v1/tenants/{tenant}/vectors/{id}";
-    assertThat(delta(before, after, "vsc_router_http_requests_total", Map.of("route", upsertRoute, "status", "201")))
-        .isEqualTo(20.0);
+    // One route template serves PUT, GET and DELETE: the method label keeps them apart.
+    String vectorRoute = "/v1/tenants/{tenant}/vectors/{id}";
     assertThat(delta(before, after, "vsc_router_http_requests_total",
-        Map.of("route", "/v1/tenants/{tenant}/query", "status", "200"))).isEqualTo(1.0);
+        Map.of("method", "PUT", "route", vectorRoute, "status", "201"))).isEqualTo(20.0);
     assertThat(delta(before, after, "vsc_router_http_requests_total",
-        Map.of("route", "/v1/tenants/{tenant}/query", "status", "400"))).isEqualTo(1.0);
+        Map.of("method", "POST", "route", "/v1/tenants/{tenant}/query", "status", "200"))).isEqualTo(1.0);
     assertThat(delta(before, after, "vsc_router_http_requests_total",
-        Map.of("route", upsertRoute, "status", "200"))).isEqualTo(1.0);
+        Map.of("method", "POST", "route", "/v1/tenants/{tenant}/query", "status", "400"))).isEqualTo(1.0);
     assertThat(delta(before, after, "vsc_router_http_requests_total",
-        Map.of("route", "unmatched", "status", "404"))).isEqualTo(1.0);
-    assertThat(RouterCluster.metricValue(after, "vsc_router_http_request_seconds_count",
-        Map.of("route", upsertRoute))).isGreaterThanOrEqualTo(21);
+        Map.of("method", "GET", "route", vectorRoute, "status", "200"))).isEqualTo(1.0);
+    assertThat(delta(before, after, "vsc_router_http_requests_total",
+        Map.of("method", "PUT", "route", vectorRoute, "status", "200"))).isZero();
+    assertThat(delta(before, after, "vsc_router_http_requests_total",
+        Map.of("method", "GET", "route", "unmatched", "status", "404"))).isEqualTo(1.0);
+    assertThat(delta(before, after, "vsc_router_http_request_seconds_count",
+        Map.of("method", "PUT", "route", vectorRoute))).isEqualTo(20.0);
+    assertThat(delta(before, after, "vsc_router_http_request_seconds_count",
+        Map.of("method", "GET", "route", vectorRoute))).isEqualTo(1.0);
     assertThat(delta(before, after, "vsc_router_vectors_written_total", Map.of())).isEqualTo(20.0);
 
     assertThat(RouterCluster.metricValue(after, "vsc_router_routing_epoch", Map.of())).isEqualTo(1.0);

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorshard.core.redis.RedisProcess;
-import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.routing.RoutingTable;
+import io.vectorshard.core.testing.RedisShards;
 import io.vectorshard.router.testing.RouterCluster;
 import io.vectorshard.router.testing.RouterCluster.Item;
 import io.vectorshard.router.testing.RouterCluster.Response;
@@ -21,10 +21,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientPauseMode;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * Contract 5 with a slow shard: every shard call has a deadline, a shard past it is named (504) or
@@ -35,7 +33,7 @@ class SlowShardTest {
   private static final int DIMS = 8;
   /** The stalled shard is the first one the fan-out visits, so a serial fan-out could not hide it. */
   private static final int SLOW = 0;
-  private static final long PAUSE_MS = 3000;
+  private static final long PAUSE_MS = 4500;
   private static RouterCluster cluster;
   private static RoutingTable table;
   private static String slowId;
@@ -68,16 +66,8 @@ class SlowShardTest {
     return body;
   }
 
-  /** True when a fresh connection cannot get a PING answered within 150 ms: the shard is stalled. */
   private static boolean stalled(int ordinal) {
-    var endpoint = cluster.endpoint(ordinal);
-    try (Jedis probe = new Jedis(new HostAndPort(endpoint.host(), endpoint.port()),
-        ShardClient.clientConfig(null, 150, 150, null))) {
-      probe.ping();
-      return false;
-    } catch (JedisConnectionException e) {
-      return true;
-    }
+    return RedisShards.stalled(cluster.endpoint(ordinal).port());
   }
 
   @Test
@@ -121,6 +111,18 @@ class SlowShardTest {
       Response tenant = cluster.post("/v1/tenants/p0/query", query);
       assertThat(tenant.status()).as("%s", tenant).isEqualTo(504);
       assertThat(tenant.json().get("shard").asText()).isEqualTo(slowId);
+      // ... or the request's own timeoutMs, on the tenant route and the article's /v1/query alike.
+      query.put("timeoutMs", 250);
+      Response ownDeadline = cluster.post("/v1/tenants/p0/query", query);
+      assertThat(ownDeadline.status()).as("%s", ownDeadline).isEqualTo(504);
+      assertThat(ownDeadline.json().get("shard").asText()).isEqualTo(slowId);
+      assertThat(ownDeadline.error()).contains("timed out after 250 ms");
+      ObjectNode articleQuery = object().put("timeoutMs", 250);
+      articleQuery.set("query_vector", array(RouterCluster.randomVector(random, DIMS)));
+      articleQuery.putObject("filters").put("tenant_id", "p0");
+      Response articleDeadline = cluster.post("/v1/query", articleQuery);
+      assertThat(articleDeadline.status()).as("%s", articleDeadline).isEqualTo(504);
+      assertThat(articleDeadline.error()).contains(slowId).contains("timed out after 250 ms");
       // ... while tenants elsewhere are unaffected.
       Response other = cluster.post("/v1/tenants/p1/query", query);
       assertThat(other.status()).isEqualTo(200);
@@ -143,6 +145,11 @@ class SlowShardTest {
       Response r = cluster.post("/v1/search", body);
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.error()).contains("timeoutMs");
+      ObjectNode tenantBody = object().put("timeoutMs", timeout);
+      tenantBody.set("vector", array(RouterCluster.randomVector(random, DIMS)));
+      Response tenant = cluster.post("/v1/tenants/p1/query", tenantBody);
+      assertThat(tenant.status()).isEqualTo(400);
+      assertThat(tenant.error()).contains("timeoutMs");
     }
   }
 }

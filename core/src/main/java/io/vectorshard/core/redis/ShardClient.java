@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -31,9 +32,11 @@ import redis.clients.jedis.exceptions.JedisException;
  * pipelined round trip. Writes go through the fenced function library; reads are plain
  * {@code VSIM} pipelined with {@code GET vsc:epoch} (never VSIM inside a script: it would block).
  *
- * <p>Every call is bounded by the socket timeout given at construction, and every failure surfaces
- * as a {@link ShardException} naming the shard, a {@link StaleEpochException}, or a
- * {@link FilterSyntaxException}.
+ * <p>Every call has a deadline: the timeout given at construction (or {@link #withTimeout}) from the
+ * call's start bounds the wait for a pooled connection, and the socket timeout of the call's reads is
+ * set to the time left. So a caller may run a call on its own thread and still keep its deadline.
+ * Every failure surfaces as a {@link ShardException} naming the shard, a {@link StaleEpochException},
+ * or a {@link FilterSyntaxException}.
  */
 public final class ShardClient implements AutoCloseable {
   /** Elements per FCALL in a batch: large enough to amortize the call, small enough not to stall. */
@@ -41,9 +44,14 @@ public final class ShardClient implements AutoCloseable {
 
   private final ShardEndpoint endpoint;
   private final JedisPool pool;
+  private final Duration timeout;
+  /** False for a {@link #withTimeout} view: the pool belongs to the client it was made from. */
+  private final boolean ownsPool;
 
   public ShardClient(ShardEndpoint endpoint, String password, Duration timeout, int maxConnections) {
     this.endpoint = endpoint;
+    this.timeout = timeout;
+    this.ownsPool = true;
     GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
     poolConfig.setMaxTotal(maxConnections);
     poolConfig.setMaxIdle(maxConnections);
@@ -65,6 +73,29 @@ public final class ShardClient implements AutoCloseable {
       config.password(password);
     }
     return config.build();
+  }
+
+  private ShardClient(ShardClient base, Duration timeout) {
+    this.endpoint = base.endpoint;
+    this.pool = base.pool;
+    this.timeout = timeout;
+    this.ownsPool = false;
+  }
+
+  /**
+   * This client with another deadline per call (a request's {@code timeoutMs}), sharing the
+   * connection pool. Closing the view leaves the pool open.
+   */
+  public ShardClient withTimeout(Duration callTimeout) {
+    if (callTimeout.isNegative() || callTimeout.isZero()) {
+      throw new IllegalArgumentException("a shard call timeout must be positive, got " + callTimeout);
+    }
+    return callTimeout.equals(timeout) ? this : new ShardClient(this, callTimeout);
+  }
+
+  /** The deadline of each call, from its start. */
+  public Duration timeout() {
+    return timeout;
   }
 
   public ShardEndpoint endpoint() {
@@ -162,13 +193,12 @@ public final class ShardClient implements AutoCloseable {
   public record QueryReply(long shardEpoch, Map<String, List<Hit>> hitsByKey) {}
 
   /**
-   * Runs {@code VSIM key FP32 ... WITHSCORES COUNT k EF ef [FILTER f]} on each key, pipelined after
-   * {@code GET vsc:epoch}. A missing key answers no hits.
+   * Runs {@code VSIM key FP32 ... WITHSCORES COUNT k EF ef [FILTER f]} on each key, pipelined with
+   * {@code GET vsc:epoch} after them. A missing key answers no hits.
    */
   public QueryReply query(List<String> keys, float[] vector, int count, int ef, String filter) {
     return call(jedis -> {
       Pipeline pipeline = jedis.pipelined();
-      Response<String> epoch = pipeline.get(Keys.EPOCH);
       byte[] blob = Fp32.encode(vector);
       Map<String, Response<Object>> replies = new LinkedHashMap<>();
       for (String key : keys) {
@@ -180,6 +210,11 @@ public final class ShardClient implements AutoCloseable {
         }
         replies.put(key, pipeline.sendCommand(Protocol.Command.VSIM, args.toArray(byte[][]::new)));
       }
+      // The epoch is read after the VSIMs. Redis runs VSIM on a worker thread with the client
+      // blocked, so a GET sent first is answered on its own: one more socket read, one more wake-up
+      // of the waiting thread. Sent last, its reply leaves with the VSIM's. It is also the stricter
+      // check: an epoch that is not newer after the VSIM was not newer during it.
+      Response<String> epoch = pipeline.get(Keys.EPOCH);
       pipeline.sync();
       Map<String, List<Hit>> hits = new LinkedHashMap<>();
       for (Map.Entry<String, Response<Object>> reply : replies.entrySet()) {
@@ -356,9 +391,17 @@ public final class ShardClient implements AutoCloseable {
     }
   }
 
-  /** Runs a command with a pooled connection, turning Redis failures into this package's exceptions. */
+  /**
+   * Runs a command with a pooled connection under this client's deadline, turning Redis failures
+   * into this package's exceptions.
+   */
   public <T> T call(Function<Jedis, T> command) {
-    try (Jedis jedis = pool.getResource()) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Jedis jedis = null;
+    try {
+      jedis = borrow(deadline);
+      // Java sockets keep SO_TIMEOUT in the JVM (no system call), so setting it on every call is cheap.
+      jedis.getConnection().setSoTimeout(millisLeft(deadline));
       return command.apply(jedis);
     } catch (JedisDataException e) {
       String message = e.getMessage() == null ? "" : e.getMessage();
@@ -367,14 +410,57 @@ public final class ShardClient implements AutoCloseable {
       }
       throw e;
     } catch (JedisConnectionException e) {
-      boolean timeout = e.getCause() instanceof java.net.SocketTimeoutException;
-      throw new ShardException(id(), timeout, e.getMessage(), e);
-    } catch (JedisException e) {
-      if (e.getCause() instanceof java.util.NoSuchElementException) {
-        throw new ShardException(id(), true, "no free connection within the deadline", e);
+      if (e.getCause() instanceof java.net.SocketTimeoutException) {
+        throw new ShardException(id(), true, "timed out after " + timeout.toMillis() + " ms", e);
       }
       throw new ShardException(id(), false, e.getMessage(), e);
+    } catch (JedisException e) {
+      throw new ShardException(id(), false, e.getMessage(), e);
+    } finally {
+      if (jedis != null) {
+        giveBack(jedis);
+      }
     }
+  }
+
+  /** A pooled connection, waiting at most until the deadline for one to be free. */
+  private Jedis borrow(long deadline) {
+    try {
+      return pool.borrowObject(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    } catch (NoSuchElementException e) {
+      throw new ShardException(id(), true, "no free connection within " + timeout.toMillis() + " ms", e);
+    } catch (RuntimeException e) {
+      throw e; // a failed connect: JedisConnectionException, translated by call()
+    } catch (Exception e) {
+      throw new ShardException(id(), false, String.valueOf(e), e);
+    }
+  }
+
+  /**
+   * What {@code Jedis.close()} does for a connection taken with {@code getResource()}, except for a
+   * broken connection: commons-pool opens its replacement at once on the returning thread, which
+   * against a stalled shard would hold the caller up to the connect and socket timeouts, past its
+   * deadline. So a broken connection is handed back on a virtual thread of its own (failures are
+   * rare; the shard's state is reported by the call that broke it).
+   */
+  private void giveBack(Jedis jedis) {
+    if (!jedis.isBroken()) {
+      pool.returnResource(jedis);
+      return;
+    }
+    Thread.ofVirtual().name("vsc-pool-" + id()).start(() -> {
+      try {
+        pool.returnBrokenResource(jedis);
+      } catch (JedisException replacementFailed) {
+        // The broken connection is destroyed either way; the shard is still down or stalled.
+      }
+    });
+  }
+
+  /** Socket timeout for the time left; never 0, which would mean no timeout at all. */
+  private static int millisLeft(long deadline) {
+    long nanos = deadline - System.nanoTime();
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000));
   }
 
   private static long parseEpoch(String value) {
@@ -391,6 +477,8 @@ public final class ShardClient implements AutoCloseable {
 
   @Override
   public void close() {
-    pool.close();
+    if (ownsPool) {
+      pool.close();
+    }
   }
 }

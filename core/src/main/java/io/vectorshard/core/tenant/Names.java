@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 /**
  * Validation of every client-supplied name that reaches Redis (contract 1). Tenant ids become part
  * of key names, so their alphabet excludes the key separator {@code :} and the hash-tag braces;
- * vector ids are element names inside a tenant's own keys, so they only need bounds.
+ * vector ids are element names inside a tenant's own keys, so they only need bounds (and to be
+ * valid Unicode, so that their UTF-8 bytes name exactly one id).
  */
 public final class Names {
   public static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -32,8 +33,16 @@ public final class Names {
       throw new InvalidNameException("vector id must be at most " + MAX_VECTOR_ID_BYTES + " bytes of UTF-8");
     }
     for (int i = 0; i < id.length(); i++) {
-      if (Character.isISOControl(id.charAt(i))) {
+      char c = id.charAt(i);
+      if (Character.isISOControl(c)) {
         throw new InvalidNameException("vector id must not contain control characters");
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < id.length() && Character.isLowSurrogate(id.charAt(i + 1))) {
+        i++; // a well-formed pair: one code point outside the BMP
+      } else if (Character.isSurrogate(c)) {
+        // UTF-8 cannot encode it: Java writes '?' instead, so "a\uD800" would become the element "a?"
+        // and collide with that id.
+        throw new InvalidNameException("vector id must be valid Unicode: unpaired surrogate at index " + i);
       }
     }
     return id;

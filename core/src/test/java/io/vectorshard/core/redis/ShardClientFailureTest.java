@@ -81,4 +81,40 @@ class ShardClientFailureTest {
       assertThatThrownBy(client::epoch).isInstanceOfSatisfying(ShardException.class, namesShard("shard-0", true));
     }
   }
+
+  /**
+   * A view with a shorter deadline (a request's timeoutMs) ends its call while the stall, longer than
+   * the base client's own 5 s deadline would allow for, still holds; closing the view keeps the
+   * shared pool open.
+   */
+  @Test
+  void aShorterDeadlineViewTripsWhileTheServerIsStillStalled() {
+    try (RedisShards shards = RedisShards.start(1);
+        ShardClient client = new ShardClient(shards.endpoints().get(0), null, Duration.ofSeconds(5), 1);
+        Jedis admin = new Jedis("127.0.0.1", shards.server(0).port())) {
+      ShardClient view = client.withTimeout(Duration.ofMillis(200));
+      assertThat(view.timeout()).isEqualTo(Duration.ofMillis(200));
+      assertThat(client.withTimeout(Duration.ofSeconds(5))).isSameAs(client);
+      assertThat(view.epoch()).isZero();
+
+      assertThat(admin.clientPause(3000, ClientPauseMode.ALL)).isEqualTo("OK");
+      assertThatThrownBy(view::epoch).isInstanceOfSatisfying(ShardException.class, e -> {
+        namesShard("shard-0", true).accept(e);
+        assertThat(e.detail()).isEqualTo("timed out after 200 ms");
+      });
+      assertThat(RedisShards.stalled(shards.server(0).port())).as("the stall outlasted the call").isTrue();
+
+      RedisProcess.awaitPing(shards.server(0).port(), Duration.ofSeconds(10), () -> true);
+      view.close();
+      assertThat(client.epoch()).as("the base client's pool survives closing the view").isZero();
+    }
+  }
+
+  @Test
+  void nonPositiveDeadlinesAreRefused() {
+    try (ShardClient client = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", 1), null, Duration.ofSeconds(1), 1)) {
+      assertThatThrownBy(() -> client.withTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> client.withTimeout(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
 }

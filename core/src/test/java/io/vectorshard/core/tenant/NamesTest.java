@@ -91,6 +91,19 @@ class NamesTest {
         .isInstanceOf(InvalidNameException.class).hasMessageContaining("control characters");
   }
 
+  /** Lone surrogates have no UTF-8 form: they would be stored as '?' and collide with other ids. */
+  @ParameterizedTest
+  @ValueSource(strings = {"\ud800", "a\ud800", "\udc00b", "a\udc00\ud800b", "\ud83d\ud83d", "x\ud83d"})
+  void vectorIdsWithUnpairedSurrogatesAreRejected(String id) {
+    assertThatThrownBy(() -> Names.vectorId(id))
+        .isInstanceOf(InvalidNameException.class).hasMessageContaining("unpaired surrogate");
+  }
+
+  @Test
+  void surrogatePairsAreOneCodePointAndValid() {
+    assertThat(Names.vectorId("a\ud83d\ude00b\ud800\udc00")).isEqualTo("a\ud83d\ude00b\ud800\udc00");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"a", "_", "price", "_private", "genre2", "Year_Of_Release"})
   void validFields(String field) {

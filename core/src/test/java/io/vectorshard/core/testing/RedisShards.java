@@ -3,6 +3,7 @@ package io.vectorshard.core.testing;
 import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.api.VectorsSpec;
 import io.vectorshard.core.redis.RedisProcess;
+import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.routing.RoutingPublisher;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
@@ -13,8 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * Real redis-server processes for tests, one per shard, on free loopback ports. Started with the
@@ -79,6 +85,20 @@ public final class RedisShards implements AutoCloseable {
     return table;
   }
 
+  /**
+   * True when a fresh connection to the local port cannot get a PING answered within 150 ms: the
+   * server is stalled (CLIENT PAUSE) or down. Tests use it to show that a deadline, not the end of
+   * a stall, ended a call, without timing anything.
+   */
+  public static boolean stalled(int port) {
+    try (Jedis probe = new Jedis(new HostAndPort("127.0.0.1", port), ShardClient.clientConfig(null, 150, 150, null))) {
+      probe.ping();
+      return false;
+    } catch (JedisConnectionException e) {
+      return true;
+    }
+  }
+
   public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
@@ -88,8 +108,16 @@ public final class RedisShards implements AutoCloseable {
     }
   }
 
+  /** Kills the servers and deletes their directories (data, logs), so test runs leave nothing in /tmp. */
   @Override
   public void close() {
     servers.forEach(RedisProcess::kill);
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete " + root, e);
+    }
   }
 }

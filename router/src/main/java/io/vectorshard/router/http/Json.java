@@ -1,17 +1,26 @@
 package io.vectorshard.router.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
-/** The router's one JSON mapper: strict on input (no trailing garbage, no NaN tokens). */
+/**
+ * The router's one JSON mapper: strict on input (no NaN tokens, no duplicate keys; {@link #parse} refuses trailing
+ * garbage itself, as the mapper reads sub-values of a body). Numbers are parsed with Jackson's fast
+ * float parser (FastDoubleParser, exact like the JDK's).
+ */
 public final class Json {
   public static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+      // A key given twice is ambiguous (most parsers keep the last, some the first): refuse it
+      // rather than act on a guess, at every depth (filters, metadata, batch items).
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
   static {
@@ -20,18 +29,28 @@ public final class Json {
 
   private Json() {}
 
-  public static JsonNode parse(byte[] body) {
+  /**
+   * Parses a request body that must be one JSON object, with {@link BodyReader}'s streaming rules
+   * for vectors and metadata.
+   */
+  public static ObjectNode parse(byte[] body) {
     if (body.length == 0) {
       throw new BadRequestException("request body is empty; a JSON object is expected");
     }
-    try {
-      JsonNode node = MAPPER.readTree(body);
-      if (node == null || !node.isObject()) {
+    try (JsonParser parser = MAPPER.createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new BadRequestException("request body must be a JSON object");
+      }
+      ObjectNode node = BodyReader.readObject(parser);
+      JsonToken trailing = parser.nextToken();
+      if (trailing != null) {
+        throw new BadRequestException("malformed JSON: trailing " + trailing + " after the object");
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw new BadRequestException("malformed JSON: " + e.getOriginalMessage());
+      // Parser messages quote the input (a duplicate key, a bad token): keep them short.
+      String detail = String.valueOf(e.getOriginalMessage());
+      throw new BadRequestException("malformed JSON: " + (detail.length() > 200 ? detail.substring(0, 200) + "..." : detail));
     } catch (IOException e) {
       throw new BadRequestException("unreadable request body");
     }

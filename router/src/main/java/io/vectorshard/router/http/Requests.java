@@ -1,9 +1,10 @@
 package io.vectorshard.router.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import io.vectorshard.router.query.SearchRequest;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Set;
 
@@ -34,25 +35,20 @@ public final class Requests {
     if (node == null || node.isNull()) {
       throw new BadRequestException(field + " is required: an array of " + dimensions + " numbers");
     }
-    if (!node.isArray()) {
+    if (!(node instanceof POJONode pojo) || !(pojo.getPojo() instanceof BodyReader.ParsedVector parsed)) {
       throw new BadRequestException(field + " must be an array of numbers");
     }
-    if (node.size() != dimensions) {
-      throw new BadRequestException(field + " has " + node.size() + " dimensions but this cluster's vectors have " + dimensions);
+    if (parsed.size() != dimensions) {
+      throw new BadRequestException(field + " has " + parsed.size() + " dimensions but this cluster's vectors have " + dimensions);
     }
-    float[] vector = new float[dimensions];
-    for (int i = 0; i < dimensions; i++) {
-      JsonNode v = node.get(i);
-      if (!v.isNumber()) {
-        throw new BadRequestException(field + "[" + i + "] is not a number");
-      }
-      float f = (float) v.doubleValue();
-      if (!Float.isFinite(f)) {
-        throw new BadRequestException(field + "[" + i + "] is not a finite float32 (NaN and infinities are refused)");
-      }
-      vector[i] = f;
+    if (parsed.firstBad() >= 0) {
+      String where = field + "[" + parsed.firstBad() + "]";
+      throw new BadRequestException(parsed.firstBadIsNumber()
+          ? where + " is not a finite float32 (NaN and infinities are refused)"
+          : where + " is not a number");
     }
-    return vector;
+    float[] values = parsed.values();
+    return values.length == dimensions ? values : Arrays.copyOf(values, dimensions);
   }
 
   /** The metadata object as compact JSON ("" when absent), bounded in size. */
@@ -61,14 +57,13 @@ public final class Requests {
     if (node == null || node.isNull()) {
       return "";
     }
-    if (!node.isObject()) {
+    if (!(node instanceof POJONode pojo) || !(pojo.getPojo() instanceof BodyReader.RawObject json)) {
       throw new BadRequestException(field + " must be a JSON object");
     }
-    byte[] json = Json.write(node);
-    if (json.length > MAX_ATTRIBUTES_BYTES) {
-      throw new BadRequestException(field + " is " + json.length + " bytes of JSON; the limit is " + MAX_ATTRIBUTES_BYTES);
+    if (json.bytes() > MAX_ATTRIBUTES_BYTES) {
+      throw new BadRequestException(field + " is " + json.bytes() + " bytes of JSON; the limit is " + MAX_ATTRIBUTES_BYTES);
     }
-    return new String(json, StandardCharsets.UTF_8);
+    return json.json();
   }
 
   public static int intInRange(JsonNode body, String field, int fallback, int min, int max) {

@@ -18,6 +18,9 @@ import io.vectorshard.router.routing.Routing;
 import io.vectorshard.router.write.UpsertResult;
 import io.vectorshard.router.write.VectorInput;
 import io.vectorshard.router.write.Writer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,10 +35,10 @@ public final class RouterApi {
   private static final Set<String> BATCH_FIELDS = Set.of("vectors");
   private static final Set<String> BATCH_ITEM_FIELDS = Set.of("id", "vector", "metadata");
   private static final Set<String> TENANT_QUERY_FIELDS = Set.of("vector", "topK", "filter", "filterExpression", "ef",
-      "withMetadata");
+      "withMetadata", "timeoutMs");
   private static final Set<String> SEARCH_FIELDS = Set.of("vector", "topK", "filter", "filterExpression", "ef",
       "withMetadata", "tenants", "merge", "timeoutMs", "allowPartial");
-  private static final Set<String> ARTICLE_QUERY_FIELDS = Set.of("query_vector", "top_k", "filters", "ef");
+  private static final Set<String> ARTICLE_QUERY_FIELDS = Set.of("query_vector", "top_k", "filters", "ef", "timeoutMs");
   private static final Set<String> ARTICLE_MULTI_FIELDS = Set.of("query_vector", "top_k", "filters", "ef", "tenants",
       "merge", "timeoutMs", "allowPartial");
   /** The RAG article's routing key inside {@code filters}. */
@@ -183,7 +186,7 @@ public final class RouterApi {
 
   void routingTable(Context ctx) {
     Routing.Snapshot snapshot = routing.require();
-    ctx.status(200).contentType("application/json").result(RoutingTableCodec.toJson(snapshot.table()));
+    send(ctx, 200, "application/json", RoutingTableCodec.toJson(snapshot.table()).getBytes(StandardCharsets.UTF_8));
   }
 
   private SearchRequest nativeRequest(JsonNode body, List<String> tenants) {
@@ -270,6 +273,22 @@ public final class RouterApi {
   }
 
   static void respond(Context ctx, int status, JsonNode body) {
-    ctx.status(status).contentType("application/json").result(Json.write(body));
+    send(ctx, status, "application/json", Json.write(body));
+  }
+
+  /**
+   * Writes an answer straight to the servlet output, with its Content-Length. Javalin's
+   * {@code ctx.result(bytes)} copies the bytes through a stream with a fresh buffer per request and
+   * sends them chunked; writing them here cut the JVM CPU of a query by about a tenth at
+   * concurrency 16 (interleaved runs on this machine).
+   */
+  static void send(Context ctx, int status, String contentType, byte[] bytes) {
+    ctx.status(status).contentType(contentType);
+    ctx.res().setContentLength(bytes.length);
+    try {
+      ctx.res().getOutputStream().write(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the response", e);
+    }
   }
 }

@@ -29,10 +29,17 @@ public final class RouterHttp {
     RouterApi api = new RouterApi(config, routing, writer, searcher);
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
-      c.useVirtualThreads = true;
+      // Jetty's pooled platform threads, not virtual threads: a request's shard call runs on its
+      // thread (FanOut), and a blocking Redis read on a virtual thread costs a park, the JDK's poller
+      // and a reschedule (measured at c=1: 10 context switches and 0.3 ms of CPU per query, vs 4-5
+      // and 0.15-0.2 ms on platform threads). A sidecar's concurrency fits Jetty's pool (250).
+      c.useVirtualThreads = false;
       c.http.maxRequestSize = config.maxRequestBytes();
+      // Responses go to a client on localhost: compressing them only costs CPU.
+      c.http.disableCompression();
       c.router.ignoreTrailingSlashes = true;
-      c.requestLogger.http((ctx, ms) -> metrics.httpRequest(route(ctx), ctx.statusCode(), (long) (ms * 1_000_000)));
+      c.requestLogger.http((ctx, ms) -> metrics.httpRequest(ctx.method().name(), route(ctx), ctx.statusCode(),
+          (long) (ms * 1_000_000)));
     });
     app.put("/v1/tenants/{tenant}/vectors/{id}", api::upsert);
     app.get("/v1/tenants/{tenant}/vectors/{id}", api::get);
@@ -50,7 +57,7 @@ public final class RouterHttp {
       RouterApi.respond(ctx, ready ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", ready)
           .put("epoch", routing.snapshot().map(Routing.Snapshot::epoch).orElse(0L)));
     });
-    app.get("/metrics", ctx -> ctx.contentType(RouterMetrics.contentType()).result(metrics.scrape()));
+    app.get("/metrics", ctx -> RouterApi.send(ctx, 200, RouterMetrics.contentType(), metrics.scrape()));
 
     app.exception(BadRequestException.class, (e, ctx) -> fail(ctx, 400, e.getMessage(), null));
     app.exception(FilterSyntaxException.class, (e, ctx) -> fail(ctx, 400, "invalid filter: " + e.getMessage(), null));
@@ -65,7 +72,8 @@ public final class RouterHttp {
       fail(ctx, 500, "internal error: " + e.getClass().getSimpleName(), null);
     });
     app.error(404, ctx -> {
-      if (ctx.result() == null) {
+      // A handler's own 404 ("vector not found") is already written; only unmatched routes get this one.
+      if (!ctx.res().isCommitted()) {
         fail(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path(), null);
       }
     });

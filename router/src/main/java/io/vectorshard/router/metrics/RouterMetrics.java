@@ -27,14 +27,14 @@ public final class RouterMetrics {
       .register(registry);
   private final Histogram httpLatency = Histogram.builder()
       .name("vsc_router_http_request_seconds")
-      .help("Latency of HTTP requests served by this router, by route")
-      .labelNames("route")
+      .help("Latency of HTTP requests served by this router, by method and route")
+      .labelNames("method", "route")
       .classicUpperBounds(LATENCY_BUCKETS)
       .register(registry);
   private final Counter httpRequests = Counter.builder()
       .name("vsc_router_http_requests_total")
-      .help("HTTP requests served, by route and status code")
-      .labelNames("route", "status")
+      .help("HTTP requests served, by method, route and status code")
+      .labelNames("method", "route", "status")
       .register(registry);
   private final Counter partialResults = Counter.builder()
       .name("vsc_router_partial_results_total")
@@ -77,9 +77,13 @@ public final class RouterMetrics {
     }
   }
 
-  public void httpRequest(String route, int status, long nanos) {
-    httpRequests.labelValues(route, Integer.toString(status)).inc();
-    httpLatency.labelValues(route).observe(nanos / 1e9);
+  /**
+   * One HTTP request served. The method is part of the label set because one route template serves
+   * several operations (GET, PUT and DELETE of {@code /v1/tenants/{tenant}/vectors/{id}}).
+   */
+  public void httpRequest(String method, String route, int status, long nanos) {
+    httpRequests.labelValues(method, route, Integer.toString(status)).inc();
+    httpLatency.labelValues(method, route).observe(nanos / 1e9);
   }
 
   public void partialResult(Iterable<String> missing) {

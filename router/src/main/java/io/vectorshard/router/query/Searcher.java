@@ -8,32 +8,28 @@ import io.vectorshard.core.routing.RoutingTable.BucketLocation;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.router.metrics.RouterMetrics;
 import io.vectorshard.router.routing.Routing;
-import java.time.Duration;
+import io.vectorshard.router.shard.FanOut;
+import io.vectorshard.router.shard.ShardReply;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
  * Answers similarity queries: plans which keys each shard must search, queries the shards in
- * parallel under one deadline, merges, then fetches the winners' attributes (contract 4 and 5).
- * A query costs about the slowest shard, not the sum.
+ * parallel through {@link FanOut} (a deadline per shard call), merges, then fetches the winners'
+ * attributes (contract 4 and 5). A query costs about the slowest shard, not the sum.
  */
 public final class Searcher {
   private final Routing routing;
   private final RouterMetrics metrics;
-  private final ExecutorService executor;
+  private final FanOut fanOut;
 
-  public Searcher(Routing routing, RouterMetrics metrics, ExecutorService executor) {
+  public Searcher(Routing routing, RouterMetrics metrics, FanOut fanOut) {
     this.routing = routing;
     this.metrics = metrics;
-    this.executor = executor;
+    this.fanOut = fanOut;
   }
 
   public SearchResult search(SearchRequest request) {
@@ -87,7 +83,7 @@ public final class Searcher {
       }
       byShard.forEach((shard, keys) -> tasks.put(shard, client -> query(client, keys, request)));
     }
-    FanOut<ShardAnswer> result = fanOut(snapshot, tasks, "query", request.timeout());
+    Gathered<ShardAnswer> result = gather(fanOut.call(snapshot, tasks, "query", request.timeout()));
     long newest = result.answers().values().stream().mapToLong(ShardAnswer::epoch).max().orElse(0);
     return new Attempt(result.answers().values().stream().map(ShardAnswer::hits).toList(), result.missing(), newest);
   }
@@ -117,7 +113,8 @@ public final class Searcher {
           .computeIfAbsent(m.key(), k -> new ArrayList<>()).add(m.id());
     }
     idsByShard.forEach((shard, idsByKey) -> tasks.put(byId.get(shard), client -> client.attributes(idsByKey)));
-    FanOut<Map<String, Map<String, String>>> fetched = fanOut(snapshot, tasks, "attributes", request.timeout());
+    Gathered<Map<String, Map<String, String>>> fetched =
+        gather(fanOut.call(snapshot, tasks, "attributes", request.timeout()));
     failUnlessPartialAllowed(request, fetched.missing());
     missing.addAll(fetched.missing());
     Map<String, Map<String, Map<String, String>>> attrs = fetched.answers();
@@ -132,43 +129,25 @@ public final class Searcher {
   }
 
   /** Answers by shard id, and the shards that failed or missed the deadline. */
-  private record FanOut<T>(Map<String, T> answers, List<SearchResult.MissingShard> missing) {}
+  private record Gathered<T>(Map<String, T> answers, List<SearchResult.MissingShard> missing) {}
 
-  /**
-   * Runs one task per shard in parallel and waits for all of them until the deadline. A filter
-   * syntax error is the client's and is rethrown at once.
-   */
-  private <T> FanOut<T> fanOut(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> tasks,
-      String op, Duration timeout) {
-    Map<String, CompletableFuture<T>> futures = new LinkedHashMap<>();
-    tasks.forEach((shard, task) -> {
-      ShardClient client = snapshot.client(shard);
-      futures.put(shard.id(), CompletableFuture.supplyAsync(
-          () -> metrics.timeShard(shard.id(), op, () -> task.apply(client)), executor));
-    });
-    long deadline = System.nanoTime() + timeout.toNanos();
+  /** Sorts replies into answers and missing shards. A filter syntax error is the client's: rethrown at once. */
+  private static <T> Gathered<T> gather(List<ShardReply<T>> replies) {
     Map<String, T> answers = new LinkedHashMap<>();
     List<SearchResult.MissingShard> missing = new ArrayList<>();
-    for (Map.Entry<String, CompletableFuture<T>> f : futures.entrySet()) {
-      try {
-        answers.put(f.getKey(), f.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-      } catch (TimeoutException e) {
-        f.getValue().cancel(true);
-        missing.add(new SearchResult.MissingShard(f.getKey(), true, "timed out after " + timeout.toMillis() + " ms"));
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof FilterSyntaxException filterError) {
-          throw filterError;
-        }
-        missing.add(cause instanceof ShardException shardError
-            ? new SearchResult.MissingShard(f.getKey(), shardError.timeout(), shardError.detail())
-            : new SearchResult.MissingShard(f.getKey(), false, String.valueOf(cause)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ShardException(f.getKey(), false, "interrupted", e);
+    for (ShardReply<T> reply : replies) {
+      String shard = reply.shard().id();
+      if (reply.ok()) {
+        answers.put(shard, reply.value());
+      } else if (reply.failure() instanceof FilterSyntaxException filterError) {
+        throw filterError;
+      } else if (reply.failure() instanceof ShardException shardError) {
+        missing.add(new SearchResult.MissingShard(shard, shardError.timeout(), shardError.detail()));
+      } else {
+        missing.add(new SearchResult.MissingShard(shard, false, String.valueOf(reply.failure())));
       }
     }
-    return new FanOut<>(answers, missing);
+    return new Gathered<>(answers, missing);
   }
 
   private void failUnlessPartialAllowed(SearchRequest request, List<SearchResult.MissingShard> missing) {

@@ -1,19 +1,17 @@
 package io.vectorshard.router.write;
 
 import io.vectorshard.core.redis.ShardClient;
-import io.vectorshard.core.redis.ShardException;
 import io.vectorshard.core.redis.StaleEpochException;
 import io.vectorshard.core.routing.RoutingTable.BucketLocation;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.router.metrics.RouterMetrics;
 import io.vectorshard.router.routing.Routing;
+import io.vectorshard.router.shard.FanOut;
+import io.vectorshard.router.shard.ShardReply;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 
 /**
@@ -27,15 +25,18 @@ public final class Writer {
 
   private final Routing routing;
   private final RouterMetrics metrics;
-  private final ExecutorService executor;
+  private final FanOut fanOut;
 
-  public Writer(Routing routing, RouterMetrics metrics, ExecutorService executor) {
+  public Writer(Routing routing, RouterMetrics metrics, FanOut fanOut) {
     this.routing = routing;
     this.metrics = metrics;
-    this.executor = executor;
+    this.fanOut = fanOut;
   }
 
-  /** Upserts a tenant's vectors, one pipelined request per shard, shards in parallel. */
+  /**
+   * Upserts a tenant's vectors, one pipelined request per shard, shards in parallel. Shards that
+   * answer STALE get their part retried under the reloaded table; any other failure fails the write.
+   */
   public UpsertResult upsert(String tenant, List<VectorInput> inputs) {
     List<VectorInput> pending = inputs;
     int created = 0;
@@ -49,24 +50,20 @@ public final class Writer {
         writes.computeIfAbsent(where.shard(), s -> new ArrayList<>())
             .add(new ShardClient.Write(where.key(), input.id(), input.vector(), input.attributes()));
       }
-      Map<ShardEndpoint, CompletableFuture<List<Boolean>>> futures = new LinkedHashMap<>();
-      writes.forEach((shard, list) -> futures.put(shard, CompletableFuture.supplyAsync(() -> metrics.timeShard(
-          shard.id(), "upsert", () -> snapshot.client(shard).upsert(snapshot.epoch(), tenant, snapshot.table().vectors(), list)),
-          executor)));
+      Map<ShardEndpoint, Function<ShardClient, List<Boolean>>> calls = new LinkedHashMap<>();
+      writes.forEach((shard, list) -> calls.put(shard,
+          client -> client.upsert(snapshot.epoch(), tenant, snapshot.table().vectors(), list)));
       List<VectorInput> refused = new ArrayList<>();
       StaleEpochException stale = null;
-      for (Map.Entry<ShardEndpoint, CompletableFuture<List<Boolean>>> f : futures.entrySet()) {
-        try {
-          List<Boolean> flags = f.getValue().join();
-          created += (int) flags.stream().filter(b -> b).count();
-          metrics.vectorsWritten(f.getKey().id(), flags.size());
-        } catch (CompletionException e) {
-          if (e.getCause() instanceof StaleEpochException s) {
-            stale = s;
-            refused.addAll(byShard.get(f.getKey()));
-          } else {
-            throw unwrap(e);
-          }
+      for (ShardReply<List<Boolean>> reply : fanOut.call(snapshot, calls, "upsert")) {
+        if (reply.ok()) {
+          created += (int) reply.value().stream().filter(b -> b).count();
+          metrics.vectorsWritten(reply.shard().id(), reply.value().size());
+        } else if (reply.failure() instanceof StaleEpochException s) {
+          stale = s;
+          refused.addAll(byShard.get(reply.shard()));
+        } else {
+          throw reply.failure();
         }
       }
       if (stale == null) {
@@ -115,16 +112,14 @@ public final class Writer {
       // Every shard: also those holding none of the tenant's buckets drop it from vsc:tenants.
       snapshot.table().shards().forEach(s -> keys.put(s, new ArrayList<>()));
       snapshot.table().bucketsOf(tenant).forEach(b -> keys.get(b.shard()).add(b.key()));
-      List<CompletableFuture<Long>> futures = new ArrayList<>();
-      keys.forEach((shard, list) -> futures.add(CompletableFuture.supplyAsync(() -> metrics.timeShard(shard.id(),
-          "drop", () -> snapshot.client(shard).dropTenant(snapshot.epoch(), tenant, list)), executor)));
+      Map<ShardEndpoint, Function<ShardClient, Long>> calls = new LinkedHashMap<>();
+      keys.forEach((shard, list) -> calls.put(shard, client -> client.dropTenant(snapshot.epoch(), tenant, list)));
       long deleted = 0;
-      for (CompletableFuture<Long> f : futures) {
-        try {
-          deleted += f.join();
-        } catch (CompletionException e) {
-          throw unwrap(e);
+      for (ShardReply<Long> reply : fanOut.call(snapshot, calls, "drop")) {
+        if (!reply.ok()) {
+          throw reply.failure(); // a STALE reply retries the whole drop under the reloaded table
         }
+        deleted += reply.value();
       }
       return deleted;
     });
@@ -146,13 +141,5 @@ public final class Writer {
     }
     metrics.staleRetry();
     routing.refresh("stale");
-  }
-
-  private static RuntimeException unwrap(CompletionException e) {
-    Throwable cause = e.getCause();
-    if (cause instanceof RuntimeException runtime) {
-      return runtime;
-    }
-    return new ShardException("unknown", false, String.valueOf(cause), cause);
   }
 }
