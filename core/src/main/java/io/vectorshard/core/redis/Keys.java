@@ -1,6 +1,9 @@
 package io.vectorshard.core.redis;
 
 import io.vectorshard.core.tenant.Names;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The Redis key layout. Every key vectorshard touches is built here, and tenant keys only from a
@@ -25,16 +28,16 @@ public final class Keys {
 
   /** Pattern of every bucket key, for SCAN. */
   public static final String BUCKET_PATTERN = "vsc:t:*";
-  private static final java.util.regex.Pattern BUCKET_KEY =
-      java.util.regex.Pattern.compile("vsc:t:\\{(" + Names.TENANT.pattern() + ")}:(0|[1-9][0-9]{0,8})");
+  private static final Pattern BUCKET_KEY =
+      Pattern.compile("vsc:t:\\{(" + Names.TENANT.pattern() + ")}:(0|[1-9][0-9]{0,8})");
 
   /** A bucket named by its key. */
   public record BucketKey(String tenant, int bucket) {}
 
   /** The tenant and bucket of a bucket key; empty for any other key. */
-  public static java.util.Optional<BucketKey> parseBucket(String key) {
-    java.util.regex.Matcher m = BUCKET_KEY.matcher(key);
-    return m.matches() ? java.util.Optional.of(new BucketKey(m.group(1), Integer.parseInt(m.group(2))))
-        : java.util.Optional.empty();
+  public static Optional<BucketKey> parseBucket(String key) {
+    Matcher m = BUCKET_KEY.matcher(key);
+    return m.matches() ? Optional.of(new BucketKey(m.group(1), Integer.parseInt(m.group(2))))
+        : Optional.empty();
   }
 }

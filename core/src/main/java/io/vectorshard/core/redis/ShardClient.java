@@ -311,15 +311,17 @@ public final class ShardClient implements AutoCloseable {
 
   /** Number of elements in each of the given keys (0 for a missing key). */
   public Map<String, Long> cardinalities(List<String> keys) {
-    return call(jedis -> {
-      Pipeline pipeline = jedis.pipelined();
-      Map<String, Response<Long>> replies = new LinkedHashMap<>();
-      keys.forEach(k -> replies.put(k, pipeline.vcard(k)));
-      pipeline.sync();
-      Map<String, Long> result = new LinkedHashMap<>();
-      replies.forEach((k, r) -> result.put(k, r.get()));
-      return result;
-    });
+    return call(jedis -> cardinalities(jedis, keys));
+  }
+
+  private static Map<String, Long> cardinalities(Jedis jedis, List<String> keys) {
+    Pipeline pipeline = jedis.pipelined();
+    Map<String, Response<Long>> replies = new LinkedHashMap<>();
+    keys.forEach(k -> replies.put(k, pipeline.vcard(k)));
+    pipeline.sync();
+    Map<String, Long> result = new LinkedHashMap<>();
+    replies.forEach((k, r) -> result.put(k, r.get()));
+    return result;
   }
 
   /**
@@ -337,13 +339,8 @@ public final class ShardClient implements AutoCloseable {
         keys.addAll(page.getResult());
         cursor = page.getCursor();
       } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-      Pipeline pipeline = jedis.pipelined();
-      Map<String, Response<Long>> replies = new java.util.TreeMap<>();
-      keys.forEach(k -> replies.put(k, pipeline.vcard(k)));
-      pipeline.sync();
-      Map<String, Long> sizes = new LinkedHashMap<>();
-      replies.forEach((k, r) -> sizes.put(k, r.get()));
-      return sizes;
+      keys.sort(null);
+      return cardinalities(jedis, keys);
     });
   }
 

@@ -36,12 +36,18 @@ public final class ClusterEvents {
       if (then != null && Objects.equals(then.getStatus(), now.getStatus()) && Objects.equals(then.getReason(), now.getReason())) {
         continue;
       }
-      boolean bad = now.getType().equals(Conditions.DEGRADED) ? "True".equals(now.getStatus())
-          : now.getType().equals(Conditions.READY) && "False".equals(now.getStatus()) && !"ShardsNotReady".equals(now.getReason());
-      if (now.getType().equals(Conditions.PROGRESSING) || (!bad && now.getType().equals(Conditions.DEGRADED))) {
-        continue; // Ready and Degraded carry the news; one event per change is enough.
+      // Ready and Degraded carry the news (one event per change); Progressing only restates it.
+      boolean isTrue = "True".equals(now.getStatus());
+      switch (now.getType()) {
+        case Conditions.READY -> emit(vsc, isTrue || "ShardsNotReady".equals(now.getReason()) ? "Normal" : "Warning",
+            now.getReason(), now.getMessage());
+        case Conditions.DEGRADED -> {
+          if (isTrue) {
+            emit(vsc, "Warning", now.getReason(), now.getMessage());
+          }
+        }
+        default -> { }
       }
-      emit(vsc, bad ? "Warning" : "Normal", now.getReason(), now.getMessage());
     }
   }
 

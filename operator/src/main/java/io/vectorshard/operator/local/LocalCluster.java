@@ -1,16 +1,14 @@
 package io.vectorshard.operator.local;
 
 import io.vectorshard.api.VectorShardCluster;
-import io.vectorshard.operator.engine.RoutingEngine;
-import io.vectorshard.operator.engine.TableDecision;
 import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.core.redis.RedisBinary;
 import io.vectorshard.core.redis.RedisProcess;
 import io.vectorshard.core.redis.ShardClient;
-import io.vectorshard.core.routing.RoutingPublisher;
 import io.vectorshard.core.routing.RoutingTable;
-import io.vectorshard.core.routing.RoutingTableCodec;
 import io.vectorshard.core.routing.ShardEndpoint;
+import io.vectorshard.operator.engine.RoutingEngine;
+import io.vectorshard.operator.engine.TableDecision;
 import io.vectorshard.router.RouterConfig;
 import java.io.IOException;
 import java.io.PrintStream;
