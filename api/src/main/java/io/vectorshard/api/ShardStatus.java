@@ -11,8 +11,12 @@ public class ShardStatus {
   private boolean ready;
   @JsonPropertyDescription("host:port routers use for this shard's primary.")
   private String endpoint;
+  @JsonPropertyDescription("Vectors in the shard's bucket keys, counted at the last reconcile.")
   private Long vectors;
+  @JsonPropertyDescription("Redis used_memory of the shard's primary, rounded to whole MiB so idle fluctuation does not"
+      + " rewrite the status; the exact figure is the operator metric vsc_operator_shard_memory_used_bytes.")
   private Long memoryBytes;
+  @JsonPropertyDescription("Tenants with at least one bucket key on the shard.")
   private Integer tenants;
 
   public ShardStatus() {}

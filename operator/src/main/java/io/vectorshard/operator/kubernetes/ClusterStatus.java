@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Computes the status from what one reconcile observed; pure, so every combination is unit-tested.
@@ -26,6 +27,7 @@ import java.util.Optional;
  */
 public record ClusterStatus(List<String> problems, Optional<String> blocker, Map<Integer, Boolean> ready,
     Map<Integer, ShardEndpoint> endpoints, Optional<RoutingEngine.Outcome> outcome) {
+  private static final long MIB = 1 << 20;
 
   public VectorShardClusterStatus compute(VectorShardCluster vsc, String now) {
     VectorShardClusterStatus previous = vsc.getStatus() == null ? new VectorShardClusterStatus() : vsc.getStatus();
@@ -100,7 +102,7 @@ public record ClusterStatus(List<String> problems, Optional<String> blocker, Map
   /** Per spec shard; counts from this reconcile's observation, else the last known ones. */
   private List<ShardStatus> shards(VectorShardClusterStatus previous) {
     List<ShardStatus> shards = new ArrayList<>();
-    for (Map.Entry<Integer, ShardEndpoint> e : new java.util.TreeMap<>(endpoints).entrySet()) {
+    for (Map.Entry<Integer, ShardEndpoint> e : new TreeMap<>(endpoints).entrySet()) {
       ShardEndpoint endpoint = e.getValue();
       Optional<ShardObservation> seen = outcome.flatMap(o -> o.observed().shards().stream()
           .filter(s -> s.endpoint().ordinal() == e.getKey() && s.reachable()).findFirst());
@@ -108,9 +110,13 @@ public record ClusterStatus(List<String> problems, Optional<String> blocker, Map
           : previous.getShards().stream().filter(s -> endpoint.id().equals(s.getId())).findFirst();
       shards.add(new ShardStatus(endpoint.id(), ready.getOrDefault(e.getKey(), false), endpoint.address(),
           seen.map(ShardObservation::vectors).or(() -> before.map(ShardStatus::getVectors)).orElse(null),
-          seen.map(ShardObservation::usedMemoryBytes).or(() -> before.map(ShardStatus::getMemoryBytes)).orElse(null),
+          seen.map(s -> roundToMiB(s.usedMemoryBytes())).or(() -> before.map(ShardStatus::getMemoryBytes)).orElse(null),
           seen.map(ShardObservation::tenants).or(() -> before.map(ShardStatus::getTenants)).orElse(null)));
     }
     return shards;
+  }
+
+  static long roundToMiB(long bytes) {
+    return Math.round(bytes / (double) MIB) * MIB;
   }
 }

@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
@@ -126,13 +127,16 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
       }
     });
     metrics.reconciled(vsc, after);
-    UpdateControl<VectorShardCluster> control;
-    if (after.equals(before)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      vsc.setStatus(after);
-      control = UpdateControl.patchStatus(vsc);
+    if (!after.equals(before)) {
+      // Written here rather than through UpdateControl.patchStatus so the result is cached: the next
+      // reconcile (often triggered by a dependent's event a moment later) then starts from this
+      // status, not the informer's older copy, and keeps the transition times it just wrote.
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(vsc, context, fresh -> {
+        fresh.setStatus(after);
+        return fresh;
+      });
     }
+    UpdateControl<VectorShardCluster> control = UpdateControl.noUpdate();
     // Waiting on something outside Kubernetes (data leaving a shard, a shard answering again) that
     // no informer reports: look again soon instead of at the periodic interval.
     return after.getPhase() == VectorShardClusterStatus.Phase.Provisioning
