@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -17,6 +18,9 @@ import picocli.CommandLine;
 @CommandLine.Command(name = "operator", mixinStandardHelpOptions = true,
     description = "Run the VectorShardCluster operator against the current Kubernetes context (in-cluster when run in a pod).")
 final class OperatorCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @CommandLine.Option(names = "--namespace", split = ",", defaultValue = "${env:VSC_WATCH_NAMESPACES}",
       description = "Namespaces to watch (comma-separated); all namespaces when unset. Env: VSC_WATCH_NAMESPACES")
   List<String> namespaces;
@@ -35,14 +39,15 @@ final class OperatorCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     String identity = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("vectorshard-operator");
     VectorShardOperator.Settings settings = new VectorShardOperator.Settings(
-        namespaces == null ? java.util.Set.of() : new LinkedHashSet<>(namespaces),
-        Optional.ofNullable(leaseNamespace).filter(s -> !s.isBlank()), identity, clusterDomain, Duration.ofSeconds(5),
-        metricsPort);
+        namespaces == null ? Set.of() : new LinkedHashSet<>(namespaces),
+        Optional.ofNullable(leaseNamespace).filter(s -> !s.isBlank())
+            .map(ns -> VectorShardOperator.LeaderElection.standard(ns, identity)),
+        clusterDomain, Duration.ofSeconds(5), metricsPort);
     KubernetesClient client = new KubernetesClientBuilder().build();
     try {
       client.getKubernetesVersion();
     } catch (RuntimeException e) {
-      System.err.printf("cannot reach the Kubernetes API server at %s (%s); check the kube context or run in a pod%n",
+      spec.commandLine().getErr().printf("cannot reach the Kubernetes API server at %s (%s); check the kube context or run in a pod%n",
           client.getMasterUrl(), e.getMessage());
       client.close();
       return 2;
@@ -57,7 +62,8 @@ final class OperatorCommand implements Callable<Integer> {
     }, "vsc-operator-shutdown"));
     System.out.printf("vectorshard operator running against %s (namespaces: %s, leader election: %s, metrics: %s)%n",
         client.getMasterUrl(), settings.namespaces().isEmpty() ? "all" : String.join(",", settings.namespaces()),
-        settings.leaseNamespace().map(ns -> "Lease in " + ns).orElse("off"),
+        settings.leaderElection().map(le -> "Lease " + le.namespace() + "/" + VectorShardOperator.LeaderElection.LEASE_NAME
+            + " as " + le.identity()).orElse("off"),
         metricsPort > 0 ? ":" + metricsPort + "/metrics" : "off");
     stopped.await();
     return 0;

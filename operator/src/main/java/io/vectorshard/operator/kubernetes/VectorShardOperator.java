@@ -3,6 +3,7 @@ package io.vectorshard.operator.kubernetes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -24,13 +25,35 @@ import java.util.Set;
 public final class VectorShardOperator implements AutoCloseable {
   /**
    * @param namespaces namespaces to watch; empty means all
-   * @param leaseNamespace where the leader-election Lease lives; empty disables leader election
-   * @param identity this replica's name in the Lease (the pod name)
+   * @param leaderElection the Lease replicas compete for; empty runs without leader election
    * @param metricsPort port of {@code /metrics}; 0 for none
    */
-  public record Settings(Set<String> namespaces, Optional<String> leaseNamespace, String identity,
-      String clusterDomain, Duration redisTimeout, int metricsPort) {
+  public record Settings(Set<String> namespaces, Optional<LeaderElection> leaderElection, String clusterDomain,
+      Duration redisTimeout, int metricsPort) {}
+
+  /**
+   * Leader election: only the replica holding the Lease reconciles; the others keep warm caches.
+   *
+   * @param identity this replica's name in the Lease (the pod name)
+   * @param exitOnLoss end the process when the lease is lost, so a replica that may still be
+   *     reconciling cannot overlap with the new leader (Kubernetes restarts it as a follower);
+   *     only tests that run several operators in one JVM turn it off
+   */
+  public record LeaderElection(String namespace, String identity, Duration leaseDuration, Duration renewDeadline,
+      Duration retryPeriod, boolean exitOnLoss) {
     public static final String LEASE_NAME = "vectorshard-operator";
+
+    /** The timings of Kubernetes' own controllers (kube-controller-manager). */
+    public static LeaderElection standard(String namespace, String identity) {
+      return new LeaderElection(namespace, identity, Duration.ofSeconds(15), Duration.ofSeconds(10),
+          Duration.ofSeconds(2), true);
+    }
+
+    LeaderElectionConfiguration configuration() {
+      return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME).withLeaseNamespace(namespace)
+          .withIdentity(identity).withLeaseDuration(leaseDuration).withRenewDeadline(renewDeadline)
+          .withRetryPeriod(retryPeriod).withExitOnStopLeading(exitOnLoss).build();
+    }
   }
 
   private final Operator operator;
@@ -48,8 +71,7 @@ public final class VectorShardOperator implements AutoCloseable {
           .withCloseClientOnStop(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false)
           .withUseSSAToPatchPrimaryResource(false);
-      settings.leaseNamespace().ifPresent(ns ->
-          o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(Settings.LEASE_NAME, ns, settings.identity())));
+      settings.leaderElection().ifPresent(le -> o.withLeaderElectionConfiguration(le.configuration()));
     });
     VectorShardClusterReconciler reconciler = new VectorShardClusterReconciler(addresses, settings.clusterDomain(),
         settings.redisTimeout(), new OperatorMetrics(registry), Clock.systemUTC());

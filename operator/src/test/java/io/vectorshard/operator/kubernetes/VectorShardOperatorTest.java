@@ -68,17 +68,22 @@ class VectorShardOperatorTest {
 
   @BeforeEach
   void start() throws IOException {
-    CustomResourceDefinition crd = Serialization.unmarshal(
-        Files.readString(Path.of("../crds/vectorshardclusters.vectorshard.io-v1.yml")), CustomResourceDefinition.class);
-    client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
+    installCrd(client);
     shards = RedisShards.start(4);
     kubelet = new FakeStatefulSetController(client, shards);
     startOperator();
   }
 
+  /** The checked-in CRD, as {@code kubectl apply -f crds/} installs it. */
+  static void installCrd(KubernetesClient client) throws IOException {
+    CustomResourceDefinition crd = Serialization.unmarshal(
+        Files.readString(Path.of("../crds/vectorshardclusters.vectorshard.io-v1.yml")), CustomResourceDefinition.class);
+    client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
+  }
+
   private void startOperator() {
     registry = new PrometheusRegistry();
-    operator = VectorShardOperator.start(client, new VectorShardOperator.Settings(Set.of(), Optional.empty(), "test",
+    operator = VectorShardOperator.start(client, new VectorShardOperator.Settings(Set.of(), Optional.empty(),
         "cluster.local", Duration.ofSeconds(2), 0), (vsc, i) -> shards.endpoints().get(i), registry);
   }
 

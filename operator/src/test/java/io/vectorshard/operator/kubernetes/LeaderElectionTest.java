@@ -1,0 +1,158 @@
+package io.vectorshard.operator.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.vectorshard.api.VectorShardCluster;
+import io.vectorshard.api.VectorShardClusterStatus.Phase;
+import io.vectorshard.core.testing.RedisShards;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two operator replicas against one mock API server: only the Lease holder reconciles, and the
+ * other takes over when it stops. The permission check JOSDK makes before campaigning is answered
+ * with the leader-election Role of {@code deploy/operator.yaml}, as a real API server would for a
+ * pod running under it.
+ */
+@EnableKubernetesMockClient(crud = true)
+class LeaderElectionTest {
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+
+  private static final String LEASE_NAMESPACE = "vectorshard-system";
+  private static final String NS = "apps";
+  private RedisShards shards;
+  private FakeStatefulSetController kubelet;
+  private VectorShardOperator first;
+  private VectorShardOperator second;
+
+  @BeforeEach
+  void start() throws IOException {
+    VectorShardOperatorTest.installCrd(client);
+    Role leaseRole = DeployManifests.load().get(Role.class, "vectorshard-operator-leader-election");
+    SelfSubjectRulesReview review = new SelfSubjectRulesReviewBuilder().withNewStatus().withIncomplete(false)
+        .withResourceRules(leaseRole.getRules().stream().map(r -> new ResourceRuleBuilder()
+            .withApiGroups(r.getApiGroups()).withResources(r.getResources()).withResourceNames(r.getResourceNames())
+            .withVerbs(r.getVerbs()).build()).toList())
+        .endStatus().build();
+    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, review).always();
+    shards = RedisShards.start(2);
+    kubelet = new FakeStatefulSetController(client, shards);
+  }
+
+  @AfterEach
+  void stop() {
+    Optional.ofNullable(first).ifPresent(VectorShardOperator::close);
+    Optional.ofNullable(second).ifPresent(VectorShardOperator::close);
+    kubelet.close();
+    shards.close();
+    client.resources(VectorShardCluster.class).inAnyNamespace().delete();
+  }
+
+  private VectorShardOperator replica(String identity, PrometheusRegistry registry, int metricsPort) {
+    // Short timings so the hand-over takes seconds; exitOnLoss off because both replicas share this JVM.
+    VectorShardOperator.LeaderElection election = new VectorShardOperator.LeaderElection(LEASE_NAMESPACE, identity,
+        Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(250), false);
+    return VectorShardOperator.start(client, new VectorShardOperator.Settings(Set.of(), Optional.of(election),
+        "cluster.local", Duration.ofSeconds(2), metricsPort), (vsc, i) -> shards.endpoints().get(i), registry);
+  }
+
+  @Test
+  void onlyTheLeaseHolderReconcilesAndAStandbyTakesOverWhenItStops() throws Exception {
+    PrometheusRegistry firstMetrics = new PrometheusRegistry();
+    PrometheusRegistry secondMetrics = new PrometheusRegistry();
+    int port = freePort();
+    first = replica("operator-a", firstMetrics, port);
+    await("operator-a to hold the Lease", () -> holder().equals(Optional.of("operator-a")));
+    second = replica("operator-b", secondMetrics, 0);
+
+    VectorShardCluster vsc = new VectorShardCluster();
+    vsc.getMetadata().setName("elected");
+    vsc.getMetadata().setNamespace(NS);
+    vsc.getSpec().setShards(1);
+    vsc.getSpec().getVectors().setDimensions(3);
+    client.resource(vsc).create();
+    await("the leader to make the cluster Ready", () -> phase(1) == Phase.Ready);
+    Thread.sleep(1000); // time enough for a standby that wrongly reconciled to show it
+
+    assertThat(reconciles(firstMetrics)).isPositive();
+    assertThat(reconciles(secondMetrics)).isZero();
+    assertThat(holder()).contains("operator-a");
+    // The liveness and readiness probes of deploy/operator.yaml ask this path of the metrics port.
+    String probe = DeployManifests.load().get(Deployment.class, "vectorshard-operator").getSpec().getTemplate()
+        .getSpec().getContainers().get(0).getLivenessProbe().getHttpGet().getPath();
+    HttpResponse<String> health = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + probe)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+
+    first.close();
+    first = null;
+    client.resources(VectorShardCluster.class).inNamespace(NS).withName("elected")
+        .edit(v -> { v.getSpec().setShards(2); return v; });
+    await("the standby to take the Lease", () -> holder().equals(Optional.of("operator-b")));
+    await("the new leader to scale the cluster", () -> phase(2) == Phase.Ready);
+
+    assertThat(reconciles(secondMetrics)).isPositive();
+    assertThat(client.resources(VectorShardCluster.class).inNamespace(NS).withName("elected").get().getStatus()
+        .getReadyShards()).isEqualTo(2);
+  }
+
+  private static Optional<String> holder() {
+    Lease lease = client.leases().inNamespace(LEASE_NAMESPACE).withName(VectorShardOperator.LeaderElection.LEASE_NAME).get();
+    return Optional.ofNullable(lease).map(l -> l.getSpec().getHolderIdentity());
+  }
+
+  /** The phase the operator reported for the given generation, or null before it did. */
+  private static Phase phase(long generation) {
+    VectorShardCluster vsc = client.resources(VectorShardCluster.class).inNamespace(NS).withName("elected").get();
+    return vsc.getStatus() == null || vsc.getStatus().getObservedGeneration() != generation ? null
+        : vsc.getStatus().getPhase();
+  }
+
+  private static double reconciles(PrometheusRegistry registry) {
+    return registry.scrape().stream().filter(s -> s.getMetadata().getName().equals("vsc_operator_reconciles"))
+        .map(CounterSnapshot.class::cast).flatMap(s -> s.getDataPoints().stream())
+        .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue).sum();
+  }
+
+  private static void await(String what, BooleanSupplier done) throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (!done.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out waiting for " + what + "; Lease holder: " + holder());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
