@@ -1,18 +1,25 @@
 package io.vectorshard.operator.kubernetes;
 
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vectorshard.api.ShardStatus;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus;
+import io.vectorshard.operator.engine.ShardObservation;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The operator's {@code /metrics}: reconciles and errors, and per shard what the status reports. */
-public final class OperatorMetrics {
+/**
+ * The operator's {@code /metrics}: reconciles and errors, and per shard what the last reconcile
+ * observed. Also JOSDK's {@link Metrics} hook, for the one event the reconciler never sees: a
+ * cluster's deletion (there is no finalizer), after which its series are dropped.
+ */
+public final class OperatorMetrics implements Metrics {
   private final Counter reconciles;
   private final Counter errors;
   private final Gauge vectors;
@@ -43,7 +50,11 @@ public final class OperatorMetrics {
         .labelNames("namespace", "cluster").register(registry);
   }
 
-  public void reconciled(VectorShardCluster vsc, VectorShardClusterStatus status) {
+  /**
+   * @param observed the shards as the engine read them this reconcile, when it did: their memory
+   *     is exported exactly (the status rounds it)
+   */
+  public void reconciled(VectorShardCluster vsc, VectorShardClusterStatus status, List<ShardObservation> observed) {
     String ns = vsc.getMetadata().getNamespace();
     String name = vsc.getMetadata().getName();
     reconciles.labelValues(ns, name, status.getPhase().name().toLowerCase()).inc();
@@ -61,6 +72,8 @@ public final class OperatorMetrics {
         memory.labelValues(ns, name, shard.getId()).set(shard.getMemoryBytes());
       }
     }
+    observed.stream().filter(ShardObservation::reachable).filter(s -> now.contains(s.endpoint().id()))
+        .forEach(s -> memory.labelValues(ns, name, s.endpoint().id()).set(s.usedMemoryBytes()));
     Set<String> before = exportedShards.put(List.of(ns, name), now);
     if (before != null) {
       before.stream().filter(id -> !now.contains(id)).forEach(id -> removeShard(ns, name, id));
@@ -69,6 +82,21 @@ public final class OperatorMetrics {
 
   public void failed(VectorShardCluster vsc) {
     errors.labelValues(vsc.getMetadata().getNamespace(), vsc.getMetadata().getName()).inc();
+  }
+
+  @Override
+  public void cleanupDoneFor(ResourceID id, Map<String, Object> metadata) {
+    String ns = id.getNamespace().orElse("");
+    String name = id.getName();
+    for (VectorShardClusterStatus.Phase phase : VectorShardClusterStatus.Phase.values()) {
+      reconciles.remove(ns, name, phase.name().toLowerCase());
+    }
+    errors.remove(ns, name);
+    epoch.remove(ns, name);
+    Set<String> shards = exportedShards.remove(List.of(ns, name));
+    if (shards != null) {
+      shards.forEach(shard -> removeShard(ns, name, shard));
+    }
   }
 
   private void removeShard(String ns, String name, String id) {

@@ -126,7 +126,7 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
             + p.table().shards().size() + " shards (" + p.why() + ")");
       }
     });
-    metrics.reconciled(vsc, after);
+    metrics.reconciled(vsc, after, outcome.map(o -> o.observed().shards()).orElse(List.of()));
     if (!after.equals(before)) {
       // Written here rather than through UpdateControl.patchStatus so the result is cached: the next
       // reconcile (often triggered by a dependent's event a moment later) then starts from this

@@ -66,30 +66,32 @@ public final class VectorShardOperator implements AutoCloseable {
 
   public static VectorShardOperator start(KubernetesClient client, Settings settings, ShardAddresses addresses,
       PrometheusRegistry registry) {
+    OperatorMetrics metrics = new OperatorMetrics(registry);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
+          .withMetrics(metrics)
           .withCloseClientOnStop(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false)
           .withUseSSAToPatchPrimaryResource(false);
       settings.leaderElection().ifPresent(le -> o.withLeaderElectionConfiguration(le.configuration()));
     });
     VectorShardClusterReconciler reconciler = new VectorShardClusterReconciler(addresses, settings.clusterDomain(),
-        settings.redisTimeout(), new OperatorMetrics(registry), Clock.systemUTC());
+        settings.redisTimeout(), metrics, Clock.systemUTC());
     operator.register(reconciler, c -> {
       if (!settings.namespaces().isEmpty()) {
         c.settingNamespaces(settings.namespaces());
       }
     });
-    HTTPServer metrics = null;
+    HTTPServer metricsServer = null;
     if (settings.metricsPort() > 0) {
       try {
-        metrics = HTTPServer.builder().port(settings.metricsPort()).registry(registry).buildAndStart();
+        metricsServer = HTTPServer.builder().port(settings.metricsPort()).registry(registry).buildAndStart();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot serve /metrics on port " + settings.metricsPort(), e);
       }
     }
     operator.start();
-    return new VectorShardOperator(operator, metrics);
+    return new VectorShardOperator(operator, metricsServer);
   }
 
   @Override
