@@ -1,7 +1,7 @@
 package io.vectorshard.core.routing;
 
 import io.vectorshard.core.redis.ShardClient;
-import java.time.Duration;
+import io.vectorshard.core.redis.ShardClients;
 import java.util.List;
 
 /**
@@ -10,12 +10,11 @@ import java.util.List;
  * raised on every shard before anyone routes by the new table, which is what fences old writers.
  */
 public final class RoutingPublisher {
-  private final String password;
-  private final Duration timeout;
+  private final ShardClients clients;
 
-  public RoutingPublisher(String password, Duration timeout) {
-    this.password = password;
-    this.timeout = timeout;
+  /** Publishes through {@code clients}, which stay open: the caller owns them. */
+  public RoutingPublisher(ShardClients clients) {
+    this.clients = clients;
   }
 
   /** Publishes to every shard of the table. Returns how many shards changed (0 when already live). */
@@ -31,24 +30,12 @@ public final class RoutingPublisher {
     String json = RoutingTableCodec.toJson(table);
     int changed = 0;
     for (ShardEndpoint endpoint : endpoints) {
-      try (ShardClient shard = new ShardClient(endpoint, password, timeout, 1)) {
-        shard.loadFunctions();
-        if (shard.publish(table.epoch(), json)) {
-          changed++;
-        }
+      ShardClient shard = clients.get(endpoint);
+      shard.loadFunctions();
+      if (shard.publish(table.epoch(), json)) {
+        changed++;
       }
     }
     return changed;
-  }
-
-  /** The highest epoch on any of the endpoints (0 if none has a table yet). */
-  public long highestEpoch(List<ShardEndpoint> endpoints) {
-    long highest = 0;
-    for (ShardEndpoint endpoint : endpoints) {
-      try (ShardClient shard = new ShardClient(endpoint, password, timeout, 1)) {
-        highest = Math.max(highest, shard.epoch());
-      }
-    }
-    return highest;
   }
 }

@@ -4,6 +4,7 @@ import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.api.VectorsSpec;
 import io.vectorshard.core.redis.RedisProcess;
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.ShardClients;
 import io.vectorshard.core.routing.RoutingPublisher;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
@@ -81,7 +82,9 @@ public final class RedisShards implements AutoCloseable {
   /** Builds a table over all servers from the spec and publishes it (functions loaded). */
   public RoutingTable publish(String cluster, long epoch, VectorShardClusterSpec spec) {
     RoutingTable table = RoutingTable.of(cluster, epoch, spec, endpoints());
-    new RoutingPublisher(null, Duration.ofSeconds(2)).publish(table);
+    try (ShardClients clients = new ShardClients(null, Duration.ofSeconds(2))) {
+      new RoutingPublisher(clients).publish(table);
+    }
     return table;
   }
 

@@ -4,12 +4,12 @@ import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.Keys.BucketKey;
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.ShardClients;
 import io.vectorshard.core.redis.ShardException;
 import io.vectorshard.core.routing.RoutingPublisher;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.RoutingTableCodec;
 import io.vectorshard.core.routing.ShardEndpoint;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,12 +25,11 @@ import java.util.stream.Stream;
  * once they are up.
  */
 public final class RoutingEngine {
-  private final String password;
-  private final Duration timeout;
+  private final ShardClients clients;
 
-  public RoutingEngine(String password, Duration timeout) {
-    this.password = password;
-    this.timeout = timeout;
+  /** Works through {@code clients}, which stay open: the caller owns them. */
+  public RoutingEngine(ShardClients clients) {
+    this.clients = clients;
   }
 
   /** What the shards hold and which table is live (the one with the highest epoch). */
@@ -54,7 +53,8 @@ public final class RoutingEngine {
   }
 
   private ShardObservation observe(ShardEndpoint endpoint) {
-    try (ShardClient shard = new ShardClient(endpoint, password, timeout, 1)) {
+    try {
+      ShardClient shard = clients.get(endpoint);
       Map<BucketKey, Long> buckets = new LinkedHashMap<>();
       shard.bucketSizes().forEach((key, size) -> Keys.parseBucket(key).ifPresent(b -> buckets.put(b, size)));
       return new ShardObservation(endpoint, shard.epoch(), Optional.ofNullable(shard.routingJson()), buckets,
@@ -83,7 +83,7 @@ public final class RoutingEngine {
     }
     RoutingTable desired = RoutingTable.of(cluster, 1, spec, endpoints);
     TableDecision decision = TablePlanner.decide(desired, observed.liveTable(), observed.inventory());
-    RoutingPublisher publisher = new RoutingPublisher(password, timeout);
+    RoutingPublisher publisher = new RoutingPublisher(clients);
     Optional<RoutingTable> served = switch (decision) {
       case TableDecision.Publish p -> {
         publisher.publishTo(p.table(), Stream.concat(p.table().shards().stream(), retiring.stream()).toList());

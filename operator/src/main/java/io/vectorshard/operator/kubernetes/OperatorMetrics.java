@@ -1,6 +1,5 @@
 package io.vectorshard.operator.kubernetes;
 
-import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -16,10 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The operator's {@code /metrics}: reconciles and errors, and per shard what the last reconcile
- * observed. Also JOSDK's {@link Metrics} hook, for the one event the reconciler never sees: a
- * cluster's deletion (there is no finalizer), after which its series are dropped.
+ * observed. A deleted cluster's series are dropped ({@link #forget}).
  */
-public final class OperatorMetrics implements Metrics {
+public final class OperatorMetrics {
   private final Counter reconciles;
   private final Counter errors;
   private final Gauge vectors;
@@ -84,10 +82,9 @@ public final class OperatorMetrics implements Metrics {
     errors.labelValues(vsc.getMetadata().getNamespace(), vsc.getMetadata().getName()).inc();
   }
 
-  @Override
-  public void cleanupDoneFor(ResourceID id, Map<String, Object> metadata) {
-    String ns = id.getNamespace().orElse("");
-    String name = id.getName();
+  public void forget(ResourceID cluster) {
+    String ns = cluster.getNamespace().orElse("");
+    String name = cluster.getName();
     for (VectorShardClusterStatus.Phase phase : VectorShardClusterStatus.Phase.values()) {
       reconciles.remove(ns, name, phase.name().toLowerCase());
     }

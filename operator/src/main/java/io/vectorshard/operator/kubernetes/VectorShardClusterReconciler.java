@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus;
+import io.vectorshard.core.redis.ShardClients;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.RoutingTableCodec;
 import io.vectorshard.core.routing.ShardEndpoint;
@@ -41,6 +42,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reconciles a {@code VectorShardCluster}: validates the spec, syncs the routing table once every
@@ -66,15 +68,15 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
   private static final Duration RECHECK = Duration.ofSeconds(5);
   private final ShardAddresses addresses;
   private final String clusterDomain;
-  private final Duration redisTimeout;
+  private final ClusterConnections connections;
   private final OperatorMetrics metrics;
   private final Clock clock;
 
-  public VectorShardClusterReconciler(ShardAddresses addresses, String clusterDomain, Duration redisTimeout,
+  VectorShardClusterReconciler(ShardAddresses addresses, String clusterDomain, ClusterConnections connections,
       OperatorMetrics metrics, Clock clock) {
     this.addresses = addresses;
     this.clusterDomain = clusterDomain;
-    this.redisTimeout = redisTimeout;
+    this.connections = connections;
     this.metrics = metrics;
     this.clock = clock;
   }
@@ -105,8 +107,11 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
       boolean allReady = ready.values().stream().allMatch(Boolean::booleanValue)
           && retiring.stream().allMatch(i -> isReady(existing.get(i)));
       if (allReady && password.isPresent()) {
-        outcome = Optional.of(new RoutingEngine(password.get(), redisTimeout).sync(name, vsc.getSpec(),
-            List.copyOf(endpoints.values()), retiring.stream().map(i -> addresses.endpoint(vsc, i)).toList()));
+        List<ShardEndpoint> retiringEndpoints = retiring.stream().map(i -> addresses.endpoint(vsc, i)).toList();
+        ShardClients clients = connections.of(vsc, password.get());
+        outcome = Optional.of(new RoutingEngine(clients).sync(name, vsc.getSpec(), List.copyOf(endpoints.values()),
+            retiringEndpoints));
+        clients.retainOnly(Stream.concat(endpoints.values().stream(), retiringEndpoints.stream()).toList());
       }
       // A shard leaves only once a table without it is live: the planner then also found it empty.
       boolean removable = outcome.map(o -> !(o.decision() instanceof TableDecision.Blocked)).orElse(false);

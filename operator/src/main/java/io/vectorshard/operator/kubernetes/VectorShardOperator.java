@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -57,26 +58,29 @@ public final class VectorShardOperator implements AutoCloseable {
   }
 
   private final Operator operator;
+  private final ClusterConnections connections;
   private final HTTPServer metricsServer;
 
-  private VectorShardOperator(Operator operator, HTTPServer metricsServer) {
+  private VectorShardOperator(Operator operator, ClusterConnections connections, HTTPServer metricsServer) {
     this.operator = operator;
+    this.connections = connections;
     this.metricsServer = metricsServer;
   }
 
   public static VectorShardOperator start(KubernetesClient client, Settings settings, ShardAddresses addresses,
       PrometheusRegistry registry) {
     OperatorMetrics metrics = new OperatorMetrics(registry);
+    ClusterConnections connections = new ClusterConnections(settings.redisTimeout());
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
-          .withMetrics(metrics)
+          .withMetrics(new ClusterDeletions(List.of(metrics::forget, connections::forget)))
           .withCloseClientOnStop(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false)
           .withUseSSAToPatchPrimaryResource(false);
       settings.leaderElection().ifPresent(le -> o.withLeaderElectionConfiguration(le.configuration()));
     });
     VectorShardClusterReconciler reconciler = new VectorShardClusterReconciler(addresses, settings.clusterDomain(),
-        settings.redisTimeout(), metrics, Clock.systemUTC());
+        connections, metrics, Clock.systemUTC());
     operator.register(reconciler, c -> {
       if (!settings.namespaces().isEmpty()) {
         c.settingNamespaces(settings.namespaces());
@@ -91,12 +95,13 @@ public final class VectorShardOperator implements AutoCloseable {
       }
     }
     operator.start();
-    return new VectorShardOperator(operator, metricsServer);
+    return new VectorShardOperator(operator, connections, metricsServer);
   }
 
   @Override
   public void close() {
     operator.stop();
+    connections.close();
     if (metricsServer != null) {
       metricsServer.close();
     }

@@ -5,6 +5,7 @@ import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.core.redis.RedisBinary;
 import io.vectorshard.core.redis.RedisProcess;
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.ShardClients;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.operator.engine.RoutingEngine;
@@ -122,7 +123,10 @@ public final class LocalCluster {
    * their epoch, safe changes get the next one, and changes that would strand data are refused.
    */
   private static RoutingTable publishTable(String name, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints) {
-    RoutingEngine.Outcome outcome = new RoutingEngine(null, TIMEOUT).sync(name, spec, endpoints, List.of());
+    RoutingEngine.Outcome outcome;
+    try (ShardClients clients = new ShardClients(null, TIMEOUT)) {
+      outcome = new RoutingEngine(clients).sync(name, spec, endpoints, List.of());
+    }
     if (outcome.decision() instanceof TableDecision.Blocked blocked) {
       throw new IllegalStateException(blocked.message());
     }

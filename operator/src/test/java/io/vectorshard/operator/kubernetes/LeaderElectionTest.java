@@ -134,7 +134,8 @@ class LeaderElectionTest {
         : vsc.getStatus().getPhase();
   }
 
-  private static double reconciles(PrometheusRegistry registry) {
+  /** Reconciles the operator counted, over all clusters and outcomes. */
+  static double reconciles(PrometheusRegistry registry) {
     return registry.scrape().stream().filter(s -> s.getMetadata().getName().equals("vsc_operator_reconciles"))
         .map(CounterSnapshot.class::cast).flatMap(s -> s.getDataPoints().stream())
         .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue).sum();

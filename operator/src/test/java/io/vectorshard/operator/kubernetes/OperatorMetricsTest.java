@@ -76,7 +76,7 @@ class OperatorMetricsTest {
     metrics.reconciled(cluster("rag"), status(2), List.of());
     assertThat(series("vsc_operator_shard_ready")).containsExactly("other/shard-0", "rag/shard-0", "rag/shard-1");
 
-    metrics.cleanupDoneFor(new ResourceID("rag", "apps"), Map.of());
+    metrics.forget(new ResourceID("rag", "apps"));
     for (String metric : List.of("vsc_operator_shard_ready", "vsc_operator_shard_vectors",
         "vsc_operator_shard_memory_used_bytes", "vsc_operator_routing_epoch", "vsc_operator_reconciles",
         "vsc_operator_reconcile_errors")) {

@@ -50,6 +50,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 
 /**
  * The operator end to end against the Fabric8 mock API server (CRUD mode) and real Redis 8
@@ -361,6 +362,34 @@ class VectorShardOperatorTest {
     assertThat(eventReasons()).hasSize(events);
     try (ShardClient shard = shard("steady", 0)) {
       assertThat(shard.epoch()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void reconcilesKeepTheirShardConnections() {
+    client.resource(cluster("kept", 2)).create();
+    await("kept", "Ready", readyAt(1));
+    List<String> before = operatorConnections(0);
+    assertThat(before).hasSize(1);
+
+    for (int i = 0; i < 3; i++) {
+      double reconciles = LeaderElectionTest.reconciles(registry);
+      // A change to a dependent triggers a reconcile (a change to the cluster's metadata would not).
+      String touch = "touch-" + i;
+      client.configMaps().inNamespace(NS).withName(ClusterResources.redisConfig("kept"))
+          .edit(c -> { c.getMetadata().getAnnotations().put("test/touch", touch); return c; });
+      await("kept", "another reconcile", v -> LeaderElectionTest.reconciles(registry) > reconciles);
+    }
+
+    assertThat(operatorConnections(0)).isEqualTo(before);
+  }
+
+  /** Ids of the connections the operator holds to a shard (vectorshard names its connections). */
+  private List<String> operatorConnections(int ordinal) {
+    try (Jedis admin = new Jedis("127.0.0.1", shards.server(ordinal).port())) {
+      admin.auth(PasswordSecret.read(client.secrets().inNamespace(NS).withName(ClusterResources.generatedPasswordSecret("kept")).get()).orElseThrow());
+      return admin.clientList().lines().filter(l -> l.contains(" name=vectorshard "))
+          .map(l -> l.substring(0, l.indexOf(' '))).toList();
     }
   }
 

@@ -11,6 +11,7 @@ import io.vectorshard.api.VectorsSpec;
 import io.vectorshard.core.redis.FunctionLibrary;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.ShardClients;
 import io.vectorshard.core.routing.RoutingPublisher;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.RoutingTableCodec;
@@ -394,7 +395,9 @@ public final class RouterCluster implements AutoCloseable {
 
   /** Publishes a table to every shard with announcement, as the operator does. */
   public void publish(RoutingTable newTable) {
-    new RoutingPublisher(null, Duration.ofSeconds(5)).publish(newTable);
+    try (ShardClients clients = new ShardClients(null, Duration.ofSeconds(5))) {
+      new RoutingPublisher(clients).publish(newTable);
+    }
   }
 
   /**

@@ -1,0 +1,57 @@
+package io.vectorshard.core.redis;
+
+import io.vectorshard.core.routing.ShardEndpoint;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One client per shard of a cluster, made on first use and then kept. The operator reads and
+ * publishes to the same shards on every reconcile; opening a client per shard per reconcile would
+ * reconnect and re-authenticate each time. A client whose connection broke reconnects on its next
+ * call (the pool drops broken connections), so a kept client outlives a shard restart.
+ */
+public final class ShardClients implements AutoCloseable {
+  private final String password;
+  private final Duration timeout;
+  private final Map<ShardEndpoint, ShardClient> clients = new ConcurrentHashMap<>();
+
+  public ShardClients(String password, Duration timeout) {
+    this.password = password;
+    this.timeout = timeout;
+  }
+
+  public ShardClient get(ShardEndpoint endpoint) {
+    return clients.computeIfAbsent(endpoint, e -> new ShardClient(e, password, timeout, 1));
+  }
+
+  /** Whether these clients authenticate with {@code password} (a rotated password needs new ones). */
+  public boolean authenticatesWith(String password) {
+    return Objects.equals(this.password, password);
+  }
+
+  /** Closes the clients of shards that are no longer among {@code endpoints}. */
+  public void retainOnly(Collection<ShardEndpoint> endpoints) {
+    Set<ShardEndpoint> keep = Set.copyOf(endpoints);
+    clients.keySet().removeIf(e -> {
+      if (keep.contains(e)) {
+        return false;
+      }
+      clients.get(e).close();
+      return true;
+    });
+  }
+
+  public int size() {
+    return clients.size();
+  }
+
+  @Override
+  public void close() {
+    clients.values().forEach(ShardClient::close);
+    clients.clear();
+  }
+}
