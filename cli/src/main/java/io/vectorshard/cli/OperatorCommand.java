@@ -5,11 +5,14 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vectorshard.operator.kubernetes.ShardAddresses;
 import io.vectorshard.operator.kubernetes.VectorShardOperator;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -35,9 +38,27 @@ final class OperatorCommand implements Callable<Integer> {
   @CommandLine.Option(names = "--cluster-domain", defaultValue = "cluster.local", description = "Cluster DNS domain (default: ${DEFAULT-VALUE})")
   String clusterDomain;
 
+  /**
+   * This replica's name in the Lease: the pod name in a cluster (the manifest sets HOSTNAME to it);
+   * elsewhere the host name plus a random suffix, so two operators started by hand never share one.
+   */
+  private static String identity() {
+    String pod = System.getenv("HOSTNAME");
+    if (pod != null && !pod.isBlank()) {
+      return pod;
+    }
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "vsc-operator";
+    }
+    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
   @Override
   public Integer call() throws InterruptedException {
-    String identity = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("vectorshard-operator");
+    String identity = identity();
     VectorShardOperator.Settings settings = new VectorShardOperator.Settings(
         namespaces == null ? Set.of() : new LinkedHashSet<>(namespaces),
         Optional.ofNullable(leaseNamespace).filter(s -> !s.isBlank())

@@ -49,12 +49,23 @@ public final class ShardClient implements AutoCloseable {
   private final boolean ownsPool;
 
   public ShardClient(ShardEndpoint endpoint, String password, Duration timeout, int maxConnections) {
+    this(endpoint, password, timeout, maxConnections, false);
+  }
+
+  /**
+   * @param validateOnBorrow PING a pooled connection before each use and replace it if the server
+   *     restarted meanwhile, for clients kept idle between rare calls (the operator's); the router,
+   *     whose connections are busy and whose calls are retried, does without the extra round trip
+   */
+  public ShardClient(ShardEndpoint endpoint, String password, Duration timeout, int maxConnections,
+      boolean validateOnBorrow) {
     this.endpoint = endpoint;
     this.timeout = timeout;
     this.ownsPool = true;
     GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
     poolConfig.setMaxTotal(maxConnections);
     poolConfig.setMaxIdle(maxConnections);
+    poolConfig.setTestOnBorrow(validateOnBorrow);
     poolConfig.setMaxWait(timeout);
     poolConfig.setJmxEnabled(false);
     this.pool = new JedisPool(poolConfig, new HostAndPort(endpoint.host(), endpoint.port()),

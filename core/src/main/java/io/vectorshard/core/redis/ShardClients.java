@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One client per shard of a cluster, made on first use and then kept. The operator reads and
  * publishes to the same shards on every reconcile; opening a client per shard per reconcile would
- * reconnect and re-authenticate each time. A client whose connection broke reconnects on its next
- * call (the pool drops broken connections), so a kept client outlives a shard restart.
+ * reconnect and re-authenticate each time. Kept connections are checked (PING) before each use and
+ * replaced when the shard restarted meanwhile, so the first call after a restart does not fail.
  */
 public final class ShardClients implements AutoCloseable {
   private final String password;
@@ -25,7 +25,7 @@ public final class ShardClients implements AutoCloseable {
   }
 
   public ShardClient get(ShardEndpoint endpoint) {
-    return clients.computeIfAbsent(endpoint, e -> new ShardClient(e, password, timeout, 1));
+    return clients.computeIfAbsent(endpoint, e -> new ShardClient(e, password, timeout, 1, true));
   }
 
   /** Whether these clients authenticate with {@code password} (a rotated password needs new ones). */

@@ -102,6 +102,14 @@ public final class RedisShards implements AutoCloseable {
     }
   }
 
+  /** Ids of the connections to a local server that vectorshard made (it names them "vectorshard"). */
+  public static List<String> vectorshardConnections(int port, String password) {
+    try (Jedis admin = new Jedis(new HostAndPort("127.0.0.1", port), ShardClient.clientConfig(password, 2000, 2000, null))) {
+      return admin.clientList().lines().filter(l -> l.contains(" name=vectorshard "))
+          .map(l -> l.substring(0, l.indexOf(' '))).toList();
+    }
+  }
+
   public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);

@@ -20,6 +20,15 @@ final class ClusterDeletions implements Metrics {
 
   @Override
   public void cleanupDoneFor(ResourceID cluster, Map<String, Object> metadata) {
+    forget(cluster);
+  }
+
+  /**
+   * Also called by the reconciler when it finds its resource gone at the end of a reconcile: JOSDK
+   * reports the deletion as soon as it sees it, possibly while that reconcile still runs and is
+   * about to export metrics or open connections for the cluster again.
+   */
+  void forget(ResourceID cluster) {
     forget.forEach(f -> f.accept(cluster));
   }
 }

@@ -29,7 +29,8 @@ public final class OperatorMetrics {
 
   public OperatorMetrics(PrometheusRegistry registry) {
     reconciles = Counter.builder().name("vsc_operator_reconciles_total")
-        .help("Reconciles of VectorShardCluster resources by outcome (ready, progressing, degraded, invalid)")
+        .help("Reconciles of VectorShardCluster resources by outcome: the phase they left (pending, provisioning,"
+            + " ready, degraded, invalid)")
         .labelNames("namespace", "cluster", "outcome").register(registry);
     errors = Counter.builder().name("vsc_operator_reconcile_errors_total")
         .help("Reconciles that failed with an error and will be retried")
@@ -38,7 +39,7 @@ public final class OperatorMetrics {
         .help("Vectors stored on a shard, as last observed by the operator")
         .labelNames("namespace", "cluster", "shard").register(registry);
     memory = Gauge.builder().name("vsc_operator_shard_memory_used_bytes")
-        .help("Redis used_memory of a shard, as last observed by the operator")
+        .help("Redis used_memory of a shard, exact, as last read by the operator")
         .labelNames("namespace", "cluster", "shard").register(registry);
     shardReady = Gauge.builder().name("vsc_operator_shard_ready")
         .help("1 when all pods of the shard's StatefulSet are ready")
@@ -65,9 +66,6 @@ public final class OperatorMetrics {
       shardReady.labelValues(ns, name, shard.getId()).set(shard.isReady() ? 1 : 0);
       if (shard.getVectors() != null) {
         vectors.labelValues(ns, name, shard.getId()).set(shard.getVectors());
-      }
-      if (shard.getMemoryBytes() != null) {
-        memory.labelValues(ns, name, shard.getId()).set(shard.getMemoryBytes());
       }
     }
     observed.stream().filter(ShardObservation::reachable).filter(s -> now.contains(s.endpoint().id()))

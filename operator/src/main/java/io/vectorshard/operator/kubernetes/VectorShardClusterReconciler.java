@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus;
 import io.vectorshard.core.redis.ShardClients;
@@ -69,14 +70,16 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
   private final ShardAddresses addresses;
   private final String clusterDomain;
   private final ClusterConnections connections;
+  private final ClusterDeletions deletions;
   private final OperatorMetrics metrics;
   private final Clock clock;
 
   VectorShardClusterReconciler(ShardAddresses addresses, String clusterDomain, ClusterConnections connections,
-      OperatorMetrics metrics, Clock clock) {
+      ClusterDeletions deletions, OperatorMetrics metrics, Clock clock) {
     this.addresses = addresses;
     this.clusterDomain = clusterDomain;
     this.connections = connections;
+    this.deletions = deletions;
     this.metrics = metrics;
     this.clock = clock;
   }
@@ -132,6 +135,7 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
       }
     });
     metrics.reconciled(vsc, after, outcome.map(o -> o.observed().shards()).orElse(List.of()));
+    forgetIfDeleted(vsc, context);
     if (!after.equals(before)) {
       // Written here rather than through UpdateControl.patchStatus so the result is cached: the next
       // reconcile (often triggered by a dependent's event a moment later) then starts from this
@@ -152,7 +156,15 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
   public ErrorStatusUpdateControl<VectorShardCluster> updateErrorStatus(VectorShardCluster vsc,
       Context<VectorShardCluster> context, Exception e) {
     metrics.failed(vsc);
+    forgetIfDeleted(vsc, context);
     return ErrorStatusUpdateControl.defaultErrorProcessing();
+  }
+
+  private void forgetIfDeleted(VectorShardCluster vsc, Context<VectorShardCluster> context) {
+    ResourceID id = ResourceID.fromResource(vsc);
+    if (context.getPrimaryCache().get(id).isEmpty()) {
+      deletions.forget(id);
+    }
   }
 
   /** Spec problems, plus the resource name, which becomes part of every object and DNS name. */

@@ -3,6 +3,7 @@ package io.vectorshard.operator.kubernetes;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -13,10 +14,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * The operator process: one controller for {@code VectorShardCluster}, optional leader election,
- * and a Prometheus {@code /metrics} endpoint.
+ * and an HTTP port with {@code /metrics} (Prometheus) and {@code /healthz} (for probes).
  *
  * <p>Server-side apply is off, for dependents and for status patches: the Fabric8 mock API server
  * the tests run against does not implement it (DESIGN section 5), and the tests must exercise the
@@ -36,34 +39,52 @@ public final class VectorShardOperator implements AutoCloseable {
    * Leader election: only the replica holding the Lease reconciles; the others keep warm caches.
    *
    * @param identity this replica's name in the Lease (the pod name)
-   * @param exitOnLoss end the process when the lease is lost, so a replica that may still be
-   *     reconciling cannot overlap with the new leader (Kubernetes restarts it as a follower);
-   *     only tests that run several operators in one JVM turn it off
+   * @param onLoss what to do when the Lease is lost while running (not when this operator is being
+   *     closed): in production, end the process, so a replica that may still be reconciling cannot
+   *     overlap with the new leader (Kubernetes restarts it as a standby)
    */
   public record LeaderElection(String namespace, String identity, Duration leaseDuration, Duration renewDeadline,
-      Duration retryPeriod, boolean exitOnLoss) {
+      Duration retryPeriod, Runnable onLoss) {
     public static final String LEASE_NAME = "vectorshard-operator";
 
-    /** The timings of Kubernetes' own controllers (kube-controller-manager). */
+    /** The timings of Kubernetes' own controllers (kube-controller-manager); the process exits on loss. */
     public static LeaderElection standard(String namespace, String identity) {
       return new LeaderElection(namespace, identity, Duration.ofSeconds(15), Duration.ofSeconds(10),
-          Duration.ofSeconds(2), true);
+          Duration.ofSeconds(2), LeaderElection::exit);
     }
 
-    LeaderElectionConfiguration configuration() {
+    private static void exit() {
+      System.err.println("vectorshard operator: lost the leader Lease; exiting so a standby takes over");
+      // From a thread of its own: the shutdown hooks this starts stop the elector that called us.
+      Thread.ofPlatform().name("vsc-leader-lost").start(() -> System.exit(1));
+    }
+
+    /**
+     * JOSDK's own exit on loss is off: it also fires when the operator is stopped on purpose (the
+     * elector is cancelled), which would call System.exit from within our shutdown hook.
+     */
+    LeaderElectionConfiguration configuration(BooleanSupplier stopping) {
+      LeaderCallbacks callbacks = new LeaderCallbacks(() -> {}, () -> {
+        if (!stopping.getAsBoolean()) {
+          onLoss.run();
+        }
+      }, leader -> {});
       return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME).withLeaseNamespace(namespace)
           .withIdentity(identity).withLeaseDuration(leaseDuration).withRenewDeadline(renewDeadline)
-          .withRetryPeriod(retryPeriod).withExitOnStopLeading(exitOnLoss).build();
+          .withRetryPeriod(retryPeriod).withLeaderCallbacks(callbacks).withExitOnStopLeading(false).build();
     }
   }
 
   private final Operator operator;
   private final ClusterConnections connections;
+  private final AtomicBoolean stopping;
   private final HTTPServer metricsServer;
 
-  private VectorShardOperator(Operator operator, ClusterConnections connections, HTTPServer metricsServer) {
+  private VectorShardOperator(Operator operator, ClusterConnections connections, AtomicBoolean stopping,
+      HTTPServer metricsServer) {
     this.operator = operator;
     this.connections = connections;
+    this.stopping = stopping;
     this.metricsServer = metricsServer;
   }
 
@@ -71,35 +92,40 @@ public final class VectorShardOperator implements AutoCloseable {
       PrometheusRegistry registry) {
     OperatorMetrics metrics = new OperatorMetrics(registry);
     ClusterConnections connections = new ClusterConnections(settings.redisTimeout());
+    ClusterDeletions deletions = new ClusterDeletions(List.of(metrics::forget, connections::forget));
+    AtomicBoolean stopping = new AtomicBoolean();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
-          .withMetrics(new ClusterDeletions(List.of(metrics::forget, connections::forget)))
+          .withMetrics(deletions)
           .withCloseClientOnStop(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false)
           .withUseSSAToPatchPrimaryResource(false);
-      settings.leaderElection().ifPresent(le -> o.withLeaderElectionConfiguration(le.configuration()));
+      settings.leaderElection().ifPresent(le -> o.withLeaderElectionConfiguration(le.configuration(stopping::get)));
     });
     VectorShardClusterReconciler reconciler = new VectorShardClusterReconciler(addresses, settings.clusterDomain(),
-        connections, metrics, Clock.systemUTC());
+        connections, deletions, metrics, Clock.systemUTC());
     operator.register(reconciler, c -> {
       if (!settings.namespaces().isEmpty()) {
         c.settingNamespaces(settings.namespaces());
       }
     });
+    operator.start();
     HTTPServer metricsServer = null;
     if (settings.metricsPort() > 0) {
       try {
-        metricsServer = HTTPServer.builder().port(settings.metricsPort()).registry(registry).buildAndStart();
+        metricsServer = HTTPServer.builder().port(settings.metricsPort()).registry(registry)
+            .defaultHandler(new HealthHandler(operator.getRuntimeInfo())).buildAndStart();
       } catch (IOException e) {
+        operator.stop();
         throw new UncheckedIOException("cannot serve /metrics on port " + settings.metricsPort(), e);
       }
     }
-    operator.start();
-    return new VectorShardOperator(operator, connections, metricsServer);
+    return new VectorShardOperator(operator, connections, stopping, metricsServer);
   }
 
   @Override
   public void close() {
+    stopping.set(true);
     operator.stop();
     connections.close();
     if (metricsServer != null) {

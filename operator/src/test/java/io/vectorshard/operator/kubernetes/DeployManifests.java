@@ -1,34 +1,56 @@
 package io.vectorshard.operator.kubernetes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
-/** The objects of {@code deploy/operator.yaml}, the install manifest users apply. */
-record DeployManifests(List<HasMetadata> objects) {
-  static final Path FILE = Path.of("../deploy/operator.yaml");
+/** The objects of {@code deploy/operator.yaml}, the install manifest users apply; shared by the modules' tests. */
+public record DeployManifests(List<HasMetadata> objects) {
+  /** From the directory of any module. */
+  public static final Path FILE = Path.of("../deploy/operator.yaml");
+  public static final String OPERATOR = "vectorshard-operator";
+  public static final String LEASE_ROLE = "vectorshard-operator-leader-election";
 
-  static DeployManifests load() {
-    try {
-      String yaml = Files.readString(FILE);
-      return new DeployManifests(Arrays.stream(yaml.split("(?m)^---$")).filter(doc -> doc.contains("kind:"))
-          .map(doc -> (HasMetadata) Serialization.unmarshal(doc)).toList());
+  public static DeployManifests load() {
+    try (InputStream yaml = Files.newInputStream(FILE)) {
+      return new DeployManifests(new KubernetesSerialization().unmarshal(yaml));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  <T extends HasMetadata> T get(Class<T> type, String name) {
+  public <T extends HasMetadata> T get(Class<T> type, String name) {
     return objects.stream().filter(type::isInstance).map(type::cast)
         .filter(o -> o.getMetadata().getName().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError(FILE + " has no " + type.getSimpleName() + " " + name));
+  }
+
+  public Deployment operatorDeployment() {
+    return get(Deployment.class, OPERATOR);
+  }
+
+  /**
+   * What the API server answers the operator's pod when JOSDK checks, before campaigning, what it
+   * may do with Leases in the operator's namespace: the rules of the leader-election Role.
+   */
+  public SelfSubjectRulesReview leaseRulesReview() {
+    return new SelfSubjectRulesReviewBuilder().withNewStatus().withIncomplete(false)
+        .withResourceRules(get(Role.class, LEASE_ROLE).getRules().stream().map(r -> new ResourceRuleBuilder()
+            .withApiGroups(r.getApiGroups()).withResources(r.getResources()).withResourceNames(r.getResourceNames())
+            .withVerbs(r.getVerbs()).build()).toList())
+        .endStatus().build();
   }
 
   /** Whether some rule grants {@code verb} on {@code resource} (plural, optionally "/subresource") of {@code group}. */

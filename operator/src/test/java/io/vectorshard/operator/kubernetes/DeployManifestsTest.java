@@ -15,7 +15,10 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Deleter;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.Updater;
 import io.vectorshard.api.VectorShardCluster;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class DeployManifestsTest {
   private static final String NAMESPACE = "vectorshard-system";
-  private static final String ACCOUNT = "vectorshard-operator";
-  private static final List<String> OWNED = List.of("get", "list", "watch", "create", "update", "patch", "delete");
+  private static final String ACCOUNT = DeployManifests.OPERATOR;
   private final DeployManifests deploy = DeployManifests.load();
 
   private static String group(Class<? extends HasMetadata> type) {
@@ -42,6 +44,21 @@ class DeployManifestsTest {
     String resource = HasMetadata.getPlural(type) + subresource;
     verbs.stream().filter(v -> !DeployManifests.grants(rules, group(type), resource, v))
         .forEach(v -> missing.add(v + " " + group(type) + "/" + resource));
+  }
+
+  /** The verbs a dependent needs: its informer's, and those of the operations it implements. */
+  private static List<String> verbs(DependentResource<?, ?> dependent) {
+    List<String> verbs = new ArrayList<>(List.of("get", "list", "watch"));
+    if (dependent instanceof Creator<?, ?>) {
+      verbs.add("create");
+    }
+    if (dependent instanceof Updater<?, ?>) {
+      verbs.add("update");
+    }
+    if (dependent instanceof Deleter<?>) {
+      verbs.add("delete"); // also when a reconcile precondition stops holding
+    }
+    return verbs;
   }
 
   @Test
@@ -56,7 +73,7 @@ class DeployManifestsTest {
       DependentResource<?, ?> dependent = d.type().getDeclaredConstructor().newInstance();
       @SuppressWarnings("unchecked")
       Class<? extends HasMetadata> type = (Class<? extends HasMetadata>) dependent.resourceType();
-      require(missing, rules, type, "", OWNED);
+      require(missing, rules, type, "", verbs(dependent));
     }
 
     assertThat(dependents).hasSizeGreaterThanOrEqualTo(6);
@@ -72,11 +89,13 @@ class DeployManifestsTest {
           .isFalse();
     }
     assertThat(rules).allSatisfy(r -> assertThat(r.getVerbs()).doesNotContain("*"));
+    // The generated password Secret is created once and never rewritten.
+    assertThat(DeployManifests.grants(rules, "", "secrets", "update")).isFalse();
   }
 
   @Test
   void leaderElectionMayUseOnlyLeasesInTheOperatorsNamespace() {
-    Role role = deploy.get(Role.class, "vectorshard-operator-leader-election");
+    Role role = deploy.get(Role.class, DeployManifests.LEASE_ROLE);
     assertThat(role.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
     // The verbs JOSDK checks with a SelfSubjectRulesReview before it campaigns.
     for (String verb : List.of("get", "create", "update")) {
@@ -92,20 +111,20 @@ class DeployManifestsTest {
     ClusterRoleBinding cluster = deploy.get(ClusterRoleBinding.class, ACCOUNT);
     assertThat(cluster.getRoleRef().getName()).isEqualTo(ACCOUNT);
     assertThat(cluster.getSubjects()).containsExactly(operator);
-    RoleBinding lease = deploy.get(RoleBinding.class, "vectorshard-operator-leader-election");
+    RoleBinding lease = deploy.get(RoleBinding.class, DeployManifests.LEASE_ROLE);
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
     assertThat(lease.getRoleRef().getKind()).isEqualTo("Role");
-    assertThat(lease.getRoleRef().getName()).isEqualTo("vectorshard-operator-leader-election");
+    assertThat(lease.getRoleRef().getName()).isEqualTo(DeployManifests.LEASE_ROLE);
     assertThat(lease.getSubjects()).containsExactly(operator);
 
-    Deployment deployment = deploy.get(Deployment.class, ACCOUNT);
+    Deployment deployment = deploy.operatorDeployment();
     assertThat(deployment.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
     assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(ACCOUNT);
   }
 
   @Test
   void theDeploymentRunsReplicasThatElectALeaderAsTheirPodName() {
-    Deployment deployment = deploy.get(Deployment.class, ACCOUNT);
+    Deployment deployment = deploy.operatorDeployment();
     Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(deployment.getSpec().getReplicas()).isGreaterThan(1);
     assertThat(container.getArgs()).startsWith("operator").containsSequence("--lease-namespace", "$(POD_NAMESPACE)");
@@ -113,8 +132,12 @@ class DeployManifestsTest {
         .extracting(e -> e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("HOSTNAME")).singleElement()
         .extracting(EnvVar::getValueFrom).extracting(v -> v.getFieldRef().getFieldPath()).isEqualTo("metadata.name");
-    // The probe path is served by the operator's metrics server; LeaderElectionTest requests it.
-    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/-/healthy");
+    // The operator serves the probes' path on its metrics port; OperatorCommandTest requests it.
+    assertThat(List.of(container.getStartupProbe(), container.getLivenessProbe(), container.getReadinessProbe()))
+        .allSatisfy(p -> assertThat(p.getHttpGet().getPath()).isEqualTo(HealthHandler.PATH))
+        .allSatisfy(p -> assertThat(p.getHttpGet().getPort().getStrVal()).isEqualTo("metrics"));
+    assertThat(container.getPorts()).filteredOn(p -> p.getName().equals("metrics")).singleElement()
+        .satisfies(p -> assertThat(container.getArgs()).containsSequence("--metrics-port", p.getContainerPort().toString()));
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");

@@ -50,7 +50,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 
 /**
  * The operator end to end against the Fabric8 mock API server (CRUD mode) and real Redis 8
@@ -369,7 +368,7 @@ class VectorShardOperatorTest {
   void reconcilesKeepTheirShardConnections() {
     client.resource(cluster("kept", 2)).create();
     await("kept", "Ready", readyAt(1));
-    List<String> before = operatorConnections(0);
+    List<String> before = operatorConnections("kept", 0);
     assertThat(before).hasSize(1);
 
     for (int i = 0; i < 3; i++) {
@@ -381,16 +380,14 @@ class VectorShardOperatorTest {
       await("kept", "another reconcile", v -> LeaderElectionTest.reconciles(registry) > reconciles);
     }
 
-    assertThat(operatorConnections(0)).isEqualTo(before);
+    assertThat(operatorConnections("kept", 0)).isEqualTo(before);
   }
 
-  /** Ids of the connections the operator holds to a shard (vectorshard names its connections). */
-  private List<String> operatorConnections(int ordinal) {
-    try (Jedis admin = new Jedis("127.0.0.1", shards.server(ordinal).port())) {
-      admin.auth(PasswordSecret.read(client.secrets().inNamespace(NS).withName(ClusterResources.generatedPasswordSecret("kept")).get()).orElseThrow());
-      return admin.clientList().lines().filter(l -> l.contains(" name=vectorshard "))
-          .map(l -> l.substring(0, l.indexOf(' '))).toList();
-    }
+  /** Ids of the connections the operator holds to a cluster's shard (vectorshard names its connections). */
+  private List<String> operatorConnections(String cluster, int ordinal) {
+    String password = PasswordSecret.read(client.secrets().inNamespace(NS)
+        .withName(ClusterResources.generatedPasswordSecret(cluster)).get()).orElseThrow();
+    return RedisShards.vectorshardConnections(shards.server(ordinal).port(), password);
   }
 
   @Test
@@ -412,15 +409,22 @@ class VectorShardOperatorTest {
         .orElseThrow().getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
     assertThat(scrape()).contains("cluster=\"gone\"");
 
+    String password = PasswordSecret.read(client.secrets().inNamespace(NS)
+        .withName(ClusterResources.generatedPasswordSecret("gone")).get()).orElseThrow();
+    int port = shards.server(0).port();
+    assertThat(RedisShards.vectorshardConnections(port, password)).hasSize(1);
+
     client.resource(vsc).delete();
     // The mock server has no garbage collector: do its work, as Kubernetes would on the owner's deletion.
     owned.forEach(r -> client.resource(r).delete());
-    sleep(1500);
 
+    await("other", "the deleted cluster's metrics and connections to go", v -> !scrape().contains("cluster=\"gone\"")
+        && RedisShards.vectorshardConnections(port, password).isEmpty());
     assertThat(live("gone")).isNull();
+    assertThat(scrape()).contains("cluster=\"other\"");
+    sleep(1000); // anything the operator would wrongly recreate would appear by now
     assertThat(ownedBy(vsc.getMetadata().getUid())).as("the operator must not recreate a deleted cluster's objects")
         .isEmpty();
-    assertThat(scrape()).doesNotContain("cluster=\"gone\"").contains("cluster=\"other\"");
   }
 
   private List<HasMetadata> ownedBy(String uid) {
