@@ -127,7 +127,8 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
     VectorShardClusterStatus after = new ClusterStatus(problems, blocker, ready, endpoints, outcome)
         .compute(vsc, clock.instant().toString());
     ClusterEvents events = new ClusterEvents(context.getClient());
-    events.conditionsChanged(vsc, before, after);
+    // Recorded whatever happens to the status write below: the table is live either way, and the
+    // next reconcile finds it Unchanged, so a retry does not record it twice.
     outcome.map(RoutingEngine.Outcome::decision).ifPresent(d -> {
       if (d instanceof TableDecision.Publish p) {
         events.emit(vsc, "Normal", "TablePublished", "routing epoch " + p.table().epoch() + " published to "
@@ -144,6 +145,9 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
         fresh.setStatus(after);
         return fresh;
       });
+      // After the write, so a reconcile retried because the write failed does not record the same
+      // transitions twice.
+      events.conditionsChanged(vsc, before, after);
     }
     UpdateControl<VectorShardCluster> control = UpdateControl.noUpdate();
     // Waiting on something outside Kubernetes (data leaving a shard, a shard answering again) that
