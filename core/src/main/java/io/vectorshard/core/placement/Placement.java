@@ -1,6 +1,7 @@
 package io.vectorshard.core.placement;
 
 import io.vectorshard.api.PlacementSpec;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -133,7 +134,19 @@ public record Placement(int shards, int defaultBuckets, Map<String, List<Integer
   private int[] candidates(String tenant) {
     List<Integer> pins = pinned.get(tenant);
     if (pins != null) {
-      return pins.stream().mapToInt(Integer::intValue).distinct().sorted().toArray();
+      // Distinct and ascending; a loop, not a stream: this runs on every request for a pinned tenant.
+      int[] sorted = new int[pins.size()];
+      for (int i = 0; i < sorted.length; i++) {
+        sorted[i] = pins.get(i);
+      }
+      Arrays.sort(sorted);
+      int distinct = 0;
+      for (int i = 0; i < sorted.length; i++) {
+        if (i == 0 || sorted[i] != sorted[i - 1]) {
+          sorted[distinct++] = sorted[i];
+        }
+      }
+      return distinct == sorted.length ? sorted : Arrays.copyOf(sorted, distinct);
     }
     int[] all = new int[shards];
     for (int i = 0; i < shards; i++) {

@@ -197,6 +197,12 @@ public final class ShardClient implements AutoCloseable {
     });
   }
 
+  private static final byte[] FP32 = bytes("FP32");
+  private static final byte[] WITHSCORES = bytes("WITHSCORES");
+  private static final byte[] COUNT = bytes("COUNT");
+  private static final byte[] EF = bytes("EF");
+  private static final byte[] FILTER = bytes("FILTER");
+
   /** A scored element as VSIM returns it. */
   public record Hit(String key, String id, double score) {}
 
@@ -212,14 +218,14 @@ public final class ShardClient implements AutoCloseable {
       Pipeline pipeline = jedis.pipelined();
       byte[] blob = Fp32.encode(vector);
       Map<String, Response<Object>> replies = new LinkedHashMap<>();
+      byte[] countArg = bytes(Integer.toString(count));
+      byte[] efArg = bytes(Integer.toString(ef));
+      byte[] filterArg = filter == null ? null : bytes(filter);
       for (String key : keys) {
-        List<byte[]> args = new ArrayList<>(List.of(bytes(key), bytes("FP32"), blob, bytes("WITHSCORES"),
-            bytes("COUNT"), bytes(Integer.toString(count)), bytes("EF"), bytes(Integer.toString(ef))));
-        if (filter != null) {
-          args.add(bytes("FILTER"));
-          args.add(bytes(filter));
-        }
-        replies.put(key, pipeline.sendCommand(Protocol.Command.VSIM, args.toArray(byte[][]::new)));
+        byte[][] args = filter == null
+            ? new byte[][] {bytes(key), FP32, blob, WITHSCORES, COUNT, countArg, EF, efArg}
+            : new byte[][] {bytes(key), FP32, blob, WITHSCORES, COUNT, countArg, EF, efArg, FILTER, filterArg};
+        replies.put(key, pipeline.sendCommand(Protocol.Command.VSIM, args));
       }
       // The epoch is read after the VSIMs. Redis runs VSIM on a worker thread with the client
       // blocked, so a GET sent first is answered on its own: one more socket read, one more wake-up

@@ -4,7 +4,6 @@ import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.core.placement.Placement;
 import io.vectorshard.core.redis.Keys;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * What every router needs to send a request to the right shard. Owned by whoever runs the cluster
@@ -45,9 +44,14 @@ public record RoutingTable(String cluster, long epoch, VectorSettings vectors, L
   /** Every bucket of a tenant, with its shard. */
   public List<BucketLocation> bucketsOf(String tenant) {
     int[] owners = placement.shardsOf(tenant);
-    return IntStream.range(0, owners.length)
-        .mapToObj(b -> new BucketLocation(tenant, b, Keys.bucket(tenant, b), shards.get(owners[b])))
-        .toList();
+    if (owners.length == 1) {
+      return List.of(new BucketLocation(tenant, 0, Keys.bucket(tenant, 0), shards.get(owners[0])));
+    }
+    BucketLocation[] buckets = new BucketLocation[owners.length];
+    for (int b = 0; b < owners.length; b++) {
+      buckets[b] = new BucketLocation(tenant, b, Keys.bucket(tenant, b), shards.get(owners[b]));
+    }
+    return List.of(buckets);
   }
 
   /** A tenant's bucket, its key and the shard that owns it under this table. */

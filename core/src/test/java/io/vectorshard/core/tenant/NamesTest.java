@@ -145,4 +145,29 @@ class NamesTest {
     assertThatThrownBy(() -> Names.cluster(name))
         .isInstanceOf(InvalidNameException.class).hasMessageContaining("DNS label");
   }
+
+  /** The hand-written tenant check accepts exactly what the published pattern matches. */
+  @Test
+  void tenantCheckAgreesWithThePattern() {
+    java.util.Random random = new java.util.Random(7);
+    java.util.List<String> samples = new java.util.ArrayList<>(java.util.List.of("", "a", "t" + "x".repeat(127),
+        "t" + "x".repeat(128), "a\n", "a\u0663", "\u0663", "\uD83D\uDE00a", "a\uD83D\uDE00"));
+    for (char c = 0; c < 0x250; c++) {
+      samples.add(String.valueOf(c));
+      samples.add("a" + c);
+      samples.add(c + "a");
+    }
+    String alphabet = "aZ09._-:{} \u00e9\u0663";
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder s = new StringBuilder();
+      int length = random.nextInt(131);
+      for (int k = 0; k < length; k++) {
+        s.append(alphabet.charAt(random.nextInt(random.nextInt(10) == 0 ? alphabet.length() : 7)));
+      }
+      samples.add(s.toString());
+    }
+    for (String sample : samples) {
+      assertThat(Names.isTenant(sample)).as("%s", sample).isEqualTo(Names.TENANT.matcher(sample).matches());
+    }
+  }
 }

@@ -1,5 +1,7 @@
 package io.vectorshard.router.metrics;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -8,6 +10,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
@@ -64,17 +69,50 @@ public final class RouterMetrics {
       .labelNames("shard")
       .register(registry);
 
+  /**
+   * The data points of labels already seen, so a request does not build a label list and look it up
+   * in the metric's map for each of its observations. Filled on first use only, so a series appears
+   * in the scrape exactly when it did before (an "error" series only after an error). Nothing here
+   * removes a series, so a cached point stays the registered one.
+   */
+  private final Map<String, Map<String, AtomicReferenceArray<DistributionDataPoint>>> shardPoints = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, HttpPoints>> httpPoints = new ConcurrentHashMap<>();
+
+  /** The latency point of one method and route, and its request counters by status code. */
+  private static final class HttpPoints {
+    final DistributionDataPoint latency;
+    final AtomicReferenceArray<CounterDataPoint> byStatus = new AtomicReferenceArray<>(600);
+
+    HttpPoints(DistributionDataPoint latency) {
+      this.latency = latency;
+    }
+  }
+
   /** Times one shard call; the outcome label separates successes from errors. */
   public <T> T timeShard(String shard, String op, Supplier<T> call) {
     long start = System.nanoTime();
-    String outcome = "error";
+    boolean ok = false;
     try {
       T result = call.get();
-      outcome = "ok";
+      ok = true;
       return result;
     } finally {
-      shardLatency.labelValues(shard, op, outcome).observe((System.nanoTime() - start) / 1e9);
+      shardPoint(shard, op, ok).observe((System.nanoTime() - start) / 1e9);
     }
+  }
+
+  private DistributionDataPoint shardPoint(String shard, String op, boolean ok) {
+    AtomicReferenceArray<DistributionDataPoint> points = shardPoints
+        .computeIfAbsent(shard, s -> new ConcurrentHashMap<>())
+        .computeIfAbsent(op, o -> new AtomicReferenceArray<>(2));
+    int i = ok ? 0 : 1;
+    DistributionDataPoint point = points.get(i);
+    if (point == null) {
+      // A race only stores the same registered point twice.
+      point = shardLatency.labelValues(shard, op, ok ? "ok" : "error");
+      points.set(i, point);
+    }
+    return point;
   }
 
   /**
@@ -82,8 +120,20 @@ public final class RouterMetrics {
    * several operations (GET, PUT and DELETE of {@code /v1/tenants/{tenant}/vectors/{id}}).
    */
   public void httpRequest(String method, String route, int status, long nanos) {
-    httpRequests.labelValues(method, route, Integer.toString(status)).inc();
-    httpLatency.labelValues(method, route).observe(nanos / 1e9);
+    HttpPoints points = httpPoints.computeIfAbsent(route, r -> new ConcurrentHashMap<>())
+        .computeIfAbsent(method, m -> new HttpPoints(httpLatency.labelValues(m, route)));
+    CounterDataPoint counter;
+    if (status >= 0 && status < points.byStatus.length()) {
+      counter = points.byStatus.get(status);
+      if (counter == null) {
+        counter = httpRequests.labelValues(method, route, Integer.toString(status));
+        points.byStatus.set(status, counter);
+      }
+    } else {
+      counter = httpRequests.labelValues(method, route, Integer.toString(status));
+    }
+    counter.inc();
+    points.latency.observe(nanos / 1e9);
   }
 
   public void partialResult(Iterable<String> missing) {

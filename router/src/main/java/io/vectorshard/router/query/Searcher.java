@@ -84,8 +84,13 @@ public final class Searcher {
       byShard.forEach((shard, keys) -> tasks.put(shard, client -> query(client, keys, request)));
     }
     Gathered<ShardAnswer> result = gather(fanOut.call(snapshot, tasks, "query", request.timeout()));
-    long newest = result.answers().values().stream().mapToLong(ShardAnswer::epoch).max().orElse(0);
-    return new Attempt(result.answers().values().stream().map(ShardAnswer::hits).toList(), result.missing(), newest);
+    long newest = 0;
+    List<List<Match>> hits = new ArrayList<>(result.answers().size());
+    for (ShardAnswer answer : result.answers().values()) {
+      newest = Math.max(newest, answer.epoch());
+      hits.add(answer.hits());
+    }
+    return new Attempt(hits, result.missing(), newest);
   }
 
   private static ShardAnswer query(ShardClient client, List<BucketLocation> buckets, SearchRequest request) {
