@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * How request bodies are read: a declared length over {@code maxRequestBytes} gets Javalin's 413 in
- * the JSON envelope, a body of the declared length or sent chunked (no length) is read whole.
+ * How request bodies are read: over {@code maxRequestBytes}, whether the length is declared or the
+ * body is sent chunked, a 413 in the JSON envelope; up to it, the body is read whole.
  */
 class BodyLimitTest {
   private static final int LIMIT = 200;
@@ -62,6 +62,14 @@ class BodyLimitTest {
     HttpResponse<String> atLimit = post(HttpRequest.BodyPublishers.ofString(query(LIMIT)));
     assertThat(atLimit.statusCode()).as(atLimit.body()).isEqualTo(200);
     assertThat(RouterCluster.JSON.readTree(atLimit.body()).get("results").get(0).get("id").asText()).isEqualTo("doc");
+  }
+
+  @Test
+  void aChunkedBodyOverTheLimitIsRefusedWith413() throws Exception {
+    byte[] body = query(LIMIT + 1).getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> over = post(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
+    assertThat(over.statusCode()).as(over.body()).isEqualTo(413);
+    assertThat(RouterCluster.JSON.readTree(over.body()).get("error").asText()).isEqualTo("Content Too Large");
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -149,8 +152,8 @@ class NamesTest {
   /** The hand-written tenant check accepts exactly what the published pattern matches. */
   @Test
   void tenantCheckAgreesWithThePattern() {
-    java.util.Random random = new java.util.Random(7);
-    java.util.List<String> samples = new java.util.ArrayList<>(java.util.List.of("", "a", "t" + "x".repeat(127),
+    Random random = new Random(7);
+    List<String> samples = new ArrayList<>(List.of("", "a", "t" + "x".repeat(127),
         "t" + "x".repeat(128), "a\n", "a\u0663", "\u0663", "\uD83D\uDE00a", "a\uD83D\uDE00"));
     for (char c = 0; c < 0x250; c++) {
       samples.add(String.valueOf(c));
