@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vectorshard.api.VectorsSpec;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.routing.RoutingTable;
+import io.vectorshard.core.testing.VectorMath;
 import io.vectorshard.router.testing.RouterCluster;
 import io.vectorshard.router.testing.RouterCluster.Item;
 import io.vectorshard.router.testing.RouterCluster.Response;
@@ -86,24 +87,11 @@ class ScatterGatherTest {
     cluster.close();
   }
 
-  /** (1 + cosine) / 2, Redis' score for vector sets. */
-  private static double score(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return (1 + dot / Math.sqrt(na * nb)) / 2;
-  }
-
   private static List<Scored> bruteForce(float[] query, Set<String> tenants, int topK) {
     List<Scored> all = new ArrayList<>();
     vectors.forEach((tenant, byId) -> {
       if (tenants == null || tenants.contains(tenant)) {
-        byId.forEach((id, v) -> all.add(new Scored(tenant, id, score(query, v))));
+        byId.forEach((id, v) -> all.add(new Scored(tenant, id, VectorMath.vectorSetScore(query, v))));
       }
     });
     return all.stream().sorted(BY_SCORE).limit(topK).toList();
@@ -300,7 +288,7 @@ class ScatterGatherTest {
           .isEqualTo(byRank.stream().map(s -> s.tenant() + "/" + s.id()).toList());
       // Near copies of the query: scores from exact vectors.
       for (Scored s : byScore) {
-        assertThat(s.score()).isCloseTo(score(query, leftVectors.get(s.id())), within(1e-6));
+        assertThat(s.score()).isCloseTo(VectorMath.vectorSetScore(query, leftVectors.get(s.id())), within(1e-6));
       }
     } finally {
       cluster.delete("/v1/tenants/left");

@@ -130,22 +130,6 @@ public final class Embedder implements AutoCloseable {
     return vectors;
   }
 
-  /** Cosine similarity of two vectors of equal length (the dot product for unit vectors). */
-  public static double cosine(float[] a, float[] b) {
-    if (a.length != b.length) {
-      throw new IllegalArgumentException("dimensions differ: " + a.length + " and " + b.length);
-    }
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += (double) a[i] * b[i];
-      na += (double) a[i] * a[i];
-      nb += (double) b[i] * b[i];
-    }
-    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
-  }
-
   @Override
   public void close() {
     executor.shutdownNow();

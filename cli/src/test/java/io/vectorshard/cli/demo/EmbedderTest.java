@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.vectorshard.core.testing.VectorMath;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -42,8 +43,8 @@ class EmbedderTest {
     float[] parliament = embedder.embed("The parliament voted on the fisheries budget");
     float[] meps = embedder.embed("MEPs approved money for fishing");
     float[] cat = embedder.embed("The cat sat on the mat in the sun");
-    double related = Embedder.cosine(parliament, meps);
-    double unrelated = Embedder.cosine(parliament, cat);
+    double related = VectorMath.cosine(parliament, meps);
+    double unrelated = VectorMath.cosine(parliament, cat);
     assertThat(related).isGreaterThan(unrelated + 0.2);
   }
 
@@ -57,12 +58,12 @@ class EmbedderTest {
     assertThat(progress).extracting(p -> p[0]).containsExactly(0, 4, 8, 10);
     assertThat(progress).extracting(p -> p[1]).containsOnly(10);
     float[] single = embedder.embed(texts.get(7));
-    assertThat(Embedder.cosine(single, vectors.get(7))).isCloseTo(1.0, within(1e-5));
+    assertThat(VectorMath.cosine(single, vectors.get(7))).isCloseTo(1.0, within(1e-5));
     // Each passage is its own nearest neighbour.
     for (int i = 0; i < vectors.size(); i++) {
       for (int j = 0; j < vectors.size(); j++) {
         if (i != j) {
-          assertThat(Embedder.cosine(vectors.get(i), vectors.get(j))).isLessThan(0.98);
+          assertThat(VectorMath.cosine(vectors.get(i), vectors.get(j))).isLessThan(0.98);
         }
       }
     }
