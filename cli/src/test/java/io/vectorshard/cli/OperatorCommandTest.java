@@ -2,12 +2,10 @@ package io.vectorshard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus.Phase;
 import io.vectorshard.core.testing.RedisShards;
@@ -63,11 +61,8 @@ class OperatorCommandTest {
 
   @Test
   void asDeployedItTakesTheLeaseReconcilesAndPassesItsProbes() throws Exception {
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, DeployManifests.load().leaseRulesReview()).always();
-    client.apiextensions().v1().customResourceDefinitions().resource(Serialization.unmarshal(
-        Files.readString(Path.of("../crds/vectorshardclusters.vectorshard.io-v1.yml")), CustomResourceDefinition.class))
-        .create();
+    DeployManifests.installCrd(client);
+    DeployManifests.load().answerLeaseRulesReviews(server);
     VectorShardCluster vsc = new VectorShardCluster();
     vsc.getMetadata().setName("rag");
     vsc.getMetadata().setNamespace("apps");

@@ -1,12 +1,15 @@
 package io.vectorshard.operator.kubernetes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,16 +19,31 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
 
-/** The objects of {@code deploy/operator.yaml}, the install manifest users apply; shared by the modules' tests. */
+/**
+ * What users apply to install: the CRD from {@code crds/} and the objects of
+ * {@code deploy/operator.yaml}; shared by the modules' tests.
+ */
 public record DeployManifests(List<HasMetadata> objects) {
   /** From the directory of any module. */
   public static final Path FILE = Path.of("../deploy/operator.yaml");
+  public static final Path CRD = Path.of("../crds/vectorshardclusters.vectorshard.io-v1.yml");
   public static final String OPERATOR = "vectorshard-operator";
   public static final String LEASE_ROLE = "vectorshard-operator-leader-election";
 
   public static DeployManifests load() {
     try (InputStream yaml = Files.newInputStream(FILE)) {
       return new DeployManifests(new KubernetesSerialization().unmarshal(yaml));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The checked-in CRD, as {@code kubectl apply -f crds/} installs it. */
+  public static void installCrd(KubernetesClient client) {
+    try (InputStream yaml = Files.newInputStream(CRD)) {
+      client.apiextensions().v1().customResourceDefinitions()
+          .resource(new KubernetesSerialization().unmarshal(yaml, CustomResourceDefinition.class))
+          .createOr(c -> c.update());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -42,15 +60,17 @@ public record DeployManifests(List<HasMetadata> objects) {
   }
 
   /**
-   * What the API server answers the operator's pod when JOSDK checks, before campaigning, what it
-   * may do with Leases in the operator's namespace: the rules of the leader-election Role.
+   * Makes the mock server answer as a real API server would answer the operator's pod when JOSDK
+   * checks, before campaigning, what it may do with Leases: the rules of the leader-election Role.
    */
-  public SelfSubjectRulesReview leaseRulesReview() {
-    return new SelfSubjectRulesReviewBuilder().withNewStatus().withIncomplete(false)
+  public void answerLeaseRulesReviews(KubernetesMockServer server) {
+    SelfSubjectRulesReview review = new SelfSubjectRulesReviewBuilder().withNewStatus().withIncomplete(false)
         .withResourceRules(get(Role.class, LEASE_ROLE).getRules().stream().map(r -> new ResourceRuleBuilder()
             .withApiGroups(r.getApiGroups()).withResources(r.getResources()).withResourceNames(r.getResourceNames())
             .withVerbs(r.getVerbs()).build()).toList())
         .endStatus().build();
+    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, review).always();
   }
 
   /** Whether some rule grants {@code verb} on {@code resource} (plural, optionally "/subresource") of {@code group}. */

@@ -11,7 +11,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus.Phase;
 import io.vectorshard.core.testing.RedisShards;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -43,10 +42,9 @@ class LeaderElectionTest {
   private VectorShardOperator second;
 
   @BeforeEach
-  void start() throws IOException {
-    VectorShardOperatorTest.installCrd(client);
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, DeployManifests.load().leaseRulesReview()).always();
+  void start() {
+    DeployManifests.installCrd(client);
+    DeployManifests.load().answerLeaseRulesReviews(server);
     shards = RedisShards.start(2);
     kubelet = new FakeStatefulSetController(client, shards);
   }

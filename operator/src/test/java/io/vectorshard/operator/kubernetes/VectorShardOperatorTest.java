@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -34,8 +33,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -67,18 +64,11 @@ class VectorShardOperatorTest {
   private PrometheusRegistry registry;
 
   @BeforeEach
-  void start() throws IOException {
-    installCrd(client);
+  void start() {
+    DeployManifests.installCrd(client);
     shards = RedisShards.start(4);
     kubelet = new FakeStatefulSetController(client, shards);
     startOperator();
-  }
-
-  /** The checked-in CRD, as {@code kubectl apply -f crds/} installs it. */
-  static void installCrd(KubernetesClient client) throws IOException {
-    CustomResourceDefinition crd = Serialization.unmarshal(
-        Files.readString(Path.of("../crds/vectorshardclusters.vectorshard.io-v1.yml")), CustomResourceDefinition.class);
-    client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(c -> c.update());
   }
 
   private void startOperator() {
