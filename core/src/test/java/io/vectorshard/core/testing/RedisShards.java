@@ -104,7 +104,12 @@ public final class RedisShards implements AutoCloseable {
 
   /** Ids of the connections to a local server that vectorshard made (it names them "vectorshard"). */
   public static List<String> vectorshardConnections(int port, String password) {
-    try (Jedis admin = new Jedis(new HostAndPort("127.0.0.1", port), ShardClient.clientConfig(password, 2000, 2000, null))) {
+    return vectorshardConnections(new HostAndPort("127.0.0.1", port), password);
+  }
+
+  /** The same for a server at any address (a shard pod's, in the Kubernetes tests). */
+  public static List<String> vectorshardConnections(HostAndPort server, String password) {
+    try (Jedis admin = new Jedis(server, ShardClient.clientConfig(password, 2000, 2000, null))) {
       return admin.clientList().lines().filter(l -> l.contains(" name=vectorshard "))
           .map(l -> l.substring(0, l.indexOf(' '))).toList();
     }

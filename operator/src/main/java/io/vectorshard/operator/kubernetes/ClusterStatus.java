@@ -20,12 +20,13 @@ import java.util.TreeMap;
  * Computes the status from what one reconcile observed; pure, so every combination is unit-tested.
  *
  * @param problems why the spec is invalid (empty when it is valid)
+ * @param refused changes of a valid spec that Kubernetes would refuse to apply to existing shards
  * @param blocker why Redis could not be synced although the spec is valid (a missing Secret), if so
  * @param ready per spec shard ordinal, whether its StatefulSet's pods are all ready
  * @param endpoints per spec shard ordinal, the endpoint routers use
  * @param outcome the engine's sync, when every shard was ready
  */
-public record ClusterStatus(List<String> problems, Optional<String> blocker, Map<Integer, Boolean> ready,
+public record ClusterStatus(List<String> problems, List<String> refused, Optional<String> blocker, Map<Integer, Boolean> ready,
     Map<Integer, ShardEndpoint> endpoints, Optional<RoutingEngine.Outcome> outcome) {
   private static final long MIB = 1 << 20;
 
@@ -51,6 +52,14 @@ public record ClusterStatus(List<String> problems, Optional<String> blocker, Map
       conditions.add(new Observed(Conditions.READY, false, "InvalidSpec", message));
       conditions.add(new Observed(Conditions.PROGRESSING, false, "InvalidSpec", "waiting for a valid spec"));
       conditions.add(new Observed(Conditions.DEGRADED, true, "InvalidSpec", message));
+    } else if (!refused.isEmpty()) {
+      String message = "spec.redis.storage cannot change on existing shards (Kubernetes refuses to update a"
+          + " StatefulSet's volume claim templates); nothing was changed: " + String.join("; ", refused)
+          + ". Set it back, or create a new cluster with the new storage and move the data.";
+      phase = Phase.Invalid;
+      conditions.add(new Observed(Conditions.READY, false, "StorageChangeRefused", message));
+      conditions.add(new Observed(Conditions.PROGRESSING, false, "StorageChangeRefused", "waiting for a spec the shards can take"));
+      conditions.add(new Observed(Conditions.DEGRADED, true, "StorageChangeRefused", message));
     } else if (blocker.isPresent()) {
       phase = Phase.Degraded;
       conditions.add(new Observed(Conditions.READY, false, "PasswordUnavailable", blocker.get()));
@@ -96,6 +105,28 @@ public record ClusterStatus(List<String> problems, Optional<String> blocker, Map
     }
     status.setPhase(phase);
     status.setConditions(Conditions.merge(previous.getConditions(), conditions, generation, now));
+    return status;
+  }
+
+  /**
+   * The status after a reconcile that failed with an error: what was last known (epoch, shards),
+   * with conditions that say it failed and why, so no stale {@code Ready=True} remains.
+   */
+  public static VectorShardClusterStatus failed(VectorShardCluster vsc, String why, String now) {
+    VectorShardClusterStatus previous = vsc.getStatus() == null ? new VectorShardClusterStatus() : vsc.getStatus();
+    long generation = vsc.getMetadata().getGeneration() == null ? 0 : vsc.getMetadata().getGeneration();
+    String message = "reconcile failed, will retry: " + why;
+    VectorShardClusterStatus status = new VectorShardClusterStatus();
+    status.setObservedGeneration(previous.getObservedGeneration());
+    status.setSelector(previous.getSelector());
+    status.setReadyShards(previous.getReadyShards());
+    status.setEpoch(previous.getEpoch());
+    status.setShards(previous.getShards());
+    status.setPhase(Phase.Degraded);
+    status.setConditions(Conditions.merge(previous.getConditions(), List.of(
+        new Observed(Conditions.READY, false, "ReconcileFailed", message),
+        new Observed(Conditions.PROGRESSING, false, "ReconcileFailed", message),
+        new Observed(Conditions.DEGRADED, true, "ReconcileFailed", message)), generation, now));
     return status;
   }
 

@@ -33,6 +33,10 @@ import io.vectorshard.operator.kubernetes.dependent.ShardStatefulSetsDependent;
 import io.vectorshard.operator.kubernetes.model.ClusterResources;
 import io.vectorshard.operator.kubernetes.model.PasswordSecret;
 import io.vectorshard.operator.kubernetes.model.RoutingConfigMap;
+import io.vectorshard.operator.kubernetes.model.ShardStatefulSet;
+import io.vectorshard.operator.kubernetes.model.StorageChange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +70,7 @@ import java.util.stream.Stream;
 })
 @ControllerConfiguration(maxReconciliationInterval = @MaxReconciliationInterval(interval = 30, timeUnit = TimeUnit.SECONDS))
 public class VectorShardClusterReconciler implements Reconciler<VectorShardCluster> {
+  private static final Logger LOG = LoggerFactory.getLogger(VectorShardClusterReconciler.class);
   private static final Duration RECHECK = Duration.ofSeconds(5);
   private final ShardAddresses addresses;
   private final String clusterDomain;
@@ -92,11 +97,12 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
     Map<Integer, ShardEndpoint> endpoints = new TreeMap<>();
     Optional<String> blocker = Optional.empty();
     Optional<RoutingEngine.Outcome> outcome = Optional.empty();
-    if (problems.isEmpty()) {
+    Map<Integer, StatefulSet> existing = problems.isEmpty() ? context.getSecondaryResourcesAsStream(StatefulSet.class)
+        .filter(s -> ClusterResources.ordinalOf(name, s.getMetadata().getName()) >= 0)
+        .collect(Collectors.toMap(s -> ClusterResources.ordinalOf(name, s.getMetadata().getName()), s -> s)) : Map.of();
+    List<String> refused = storageChanges(vsc, existing);
+    if (problems.isEmpty() && refused.isEmpty()) {
       int shards = vsc.getSpec().getShards();
-      Map<Integer, StatefulSet> existing = context.getSecondaryResourcesAsStream(StatefulSet.class)
-          .filter(s -> ClusterResources.ordinalOf(name, s.getMetadata().getName()) >= 0)
-          .collect(Collectors.toMap(s -> ClusterResources.ordinalOf(name, s.getMetadata().getName()), s -> s));
       for (int i = 0; i < shards; i++) {
         ready.put(i, isReady(existing.get(i)));
         endpoints.put(i, addresses.endpoint(vsc, i));
@@ -124,7 +130,7 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
     }
 
     VectorShardClusterStatus before = vsc.getStatus();
-    VectorShardClusterStatus after = new ClusterStatus(problems, blocker, ready, endpoints, outcome)
+    VectorShardClusterStatus after = new ClusterStatus(problems, refused, blocker, ready, endpoints, outcome)
         .compute(vsc, clock.instant().toString());
     ClusterEvents events = new ClusterEvents(context.getClient());
     // Recorded whatever happens to the status write below: the table is live either way, and the
@@ -156,12 +162,41 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
         || after.getPhase() == VectorShardClusterStatus.Phase.Degraded ? control.rescheduleAfter(RECHECK) : control;
   }
 
+  /**
+   * A reconcile that threw (the API server refused a change, a forbidden verb, a timeout): the
+   * status says so, with the reason and the API server's message, and a Warning event is recorded
+   * when that is news, so the last {@code Ready=True} never stays up while nothing is applied. JOSDK
+   * then retries with backoff; a later successful reconcile writes the real state back.
+   */
   @Override
   public ErrorStatusUpdateControl<VectorShardCluster> updateErrorStatus(VectorShardCluster vsc,
       Context<VectorShardCluster> context, Exception e) {
     metrics.failed(vsc);
     forgetIfDeleted(vsc, context);
+    VectorShardClusterStatus before = vsc.getStatus();
+    VectorShardClusterStatus after = ClusterStatus.failed(vsc, ReconcileFailure.describe(e), clock.instant().toString());
+    if (!after.equals(before) && context.getPrimaryCache().get(ResourceID.fromResource(vsc)).isPresent()) {
+      try {
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(vsc, context, fresh -> {
+          fresh.setStatus(after);
+          return fresh;
+        });
+        new ClusterEvents(context.getClient()).conditionsChanged(vsc, before, after);
+      } catch (RuntimeException statusWriteFailed) {
+        LOG.warn("{}/{}: reconcile failed ({}) and so did writing that into the status: {}",
+            vsc.getMetadata().getNamespace(), vsc.getMetadata().getName(), ReconcileFailure.describe(e),
+            statusWriteFailed.toString());
+      }
+    }
     return ErrorStatusUpdateControl.defaultErrorProcessing();
+  }
+
+  /** Storage changes the API server would refuse on the shards' existing StatefulSets. */
+  private List<String> storageChanges(VectorShardCluster vsc, Map<Integer, StatefulSet> existing) {
+    return existing.entrySet().stream().filter(e -> e.getKey() < vsc.getSpec().getShards())
+        .sorted(Map.Entry.comparingByKey())
+        .flatMap(e -> StorageChange.refused(e.getValue(), ShardStatefulSet.desired(vsc, e.getKey(), clusterDomain)).stream())
+        .toList();
   }
 
   private void forgetIfDeleted(VectorShardCluster vsc, Context<VectorShardCluster> context) {

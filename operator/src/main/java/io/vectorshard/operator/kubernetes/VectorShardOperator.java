@@ -21,10 +21,12 @@ import java.util.function.BooleanSupplier;
  * The operator process: one controller for {@code VectorShardCluster}, optional leader election,
  * and an HTTP port with {@code /metrics} (Prometheus) and {@code /healthz} (for probes).
  *
- * <p>Server-side apply is off, for dependents and for status patches: the Fabric8 mock API server
- * the tests run against does not implement it (DESIGN section 5), and the tests must exercise the
- * code path production runs. Updates are then plain updates matched field by field against the
- * desired objects, which is what Apache Flink's operator does too.
+ * <p>Dependents are created, matched and updated with server-side apply (JOSDK's default). Measured
+ * on the real API server (docs/architecture.md, "Server-side apply"): with plain updates, the
+ * field-by-field match against desired objects saw the API server's defaults as differences, so
+ * every reconcile rewrote each shard's Service and raced the StatefulSet controller into 409s;
+ * with server-side apply a reconcile with nothing to change writes nothing. The status is written
+ * with an update through {@code PrimaryUpdateAndCacheUtils}, so the next reconcile reads it back.
  */
 public final class VectorShardOperator implements AutoCloseable {
   /**
@@ -97,9 +99,7 @@ public final class VectorShardOperator implements AutoCloseable {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withMetrics(deletions)
-          .withCloseClientOnStop(false)
-          .withSSABasedCreateUpdateMatchForDependentResources(false)
-          .withUseSSAToPatchPrimaryResource(false);
+          .withCloseClientOnStop(false);
       settings.leaderElection().ifPresent(le -> o.withLeaderElectionConfiguration(le.configuration(stopping::get)));
     });
     VectorShardClusterReconciler reconciler = new VectorShardClusterReconciler(addresses, settings.clusterDomain(),

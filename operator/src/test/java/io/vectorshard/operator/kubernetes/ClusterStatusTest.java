@@ -69,7 +69,7 @@ class ClusterStatusTest {
 
   private static VectorShardClusterStatus compute(VectorShardCluster vsc, List<String> problems, Map<Integer, Boolean> ready,
       Optional<RoutingEngine.Outcome> outcome, String now) {
-    return new ClusterStatus(problems, Optional.empty(), ready, endpoints(ready.size()), outcome).compute(vsc, now);
+    return new ClusterStatus(problems, List.of(), Optional.empty(), ready, endpoints(ready.size()), outcome).compute(vsc, now);
   }
 
   private static Condition condition(VectorShardClusterStatus status, String type) {
@@ -100,7 +100,7 @@ class ClusterStatusTest {
 
   @Test
   void aMissingPasswordSecretDegradesTheCluster() {
-    VectorShardClusterStatus status = new ClusterStatus(List.of(), Optional.of("Secret auth not found"), ready(true),
+    VectorShardClusterStatus status = new ClusterStatus(List.of(), List.of(), Optional.of("Secret auth not found"), ready(true),
         endpoints(1), Optional.empty()).compute(cluster(1, 1, null), T0);
 
     assertThat(status.getPhase()).isEqualTo(Phase.Degraded);

@@ -3,13 +3,9 @@ package io.vectorshard.operator.kubernetes;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * What users apply to install: the CRD from {@code crds/} and the objects of
@@ -49,6 +46,20 @@ public record DeployManifests(List<HasMetadata> objects) {
     }
   }
 
+  /**
+   * Applies everything but the operator's Deployment and its PodDisruptionBudget (the operator runs in
+   * the test's JVM instead): its Namespace, ServiceAccount, ClusterRole, Role and their bindings, as
+   * {@code kubectl apply -f deploy/operator.yaml} would. The rules are the file's, unchanged, unless
+   * {@code edit} changes them (to show what a missing rule breaks).
+   */
+  public void installRbac(KubernetesClient admin, UnaryOperator<HasMetadata> edit) {
+    for (HasMetadata object : objects) {
+      if (!(object instanceof Deployment) && !(object instanceof PodDisruptionBudget)) {
+        admin.resource(edit.apply(object)).createOr(c -> c.update());
+      }
+    }
+  }
+
   public <T extends HasMetadata> T get(Class<T> type, String name) {
     return objects.stream().filter(type::isInstance).map(type::cast)
         .filter(o -> o.getMetadata().getName().equals(name)).findFirst()
@@ -57,20 +68,6 @@ public record DeployManifests(List<HasMetadata> objects) {
 
   public Deployment operatorDeployment() {
     return get(Deployment.class, OPERATOR);
-  }
-
-  /**
-   * Makes the mock server answer as a real API server would answer the operator's pod when JOSDK
-   * checks, before campaigning, what it may do with Leases: the rules of the leader-election Role.
-   */
-  public void answerLeaseRulesReviews(KubernetesMockServer server) {
-    SelfSubjectRulesReview review = new SelfSubjectRulesReviewBuilder().withNewStatus().withIncomplete(false)
-        .withResourceRules(get(Role.class, LEASE_ROLE).getRules().stream().map(r -> new ResourceRuleBuilder()
-            .withApiGroups(r.getApiGroups()).withResources(r.getResources()).withResourceNames(r.getResourceNames())
-            .withVerbs(r.getVerbs()).build()).toList())
-        .endStatus().build();
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, review).always();
   }
 
   /** Whether some rule grants {@code verb} on {@code resource} (plural, optionally "/subresource") of {@code group}. */

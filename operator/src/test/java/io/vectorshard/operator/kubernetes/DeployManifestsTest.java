@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -46,14 +48,19 @@ class DeployManifestsTest {
         .forEach(v -> missing.add(v + " " + group(type) + "/" + resource));
   }
 
-  /** The verbs a dependent needs: its informer's, and those of the operations it implements. */
+  /**
+   * The verbs a dependent needs: its informer's, and those of the operations it implements. With
+   * server-side apply (the operator's default) creating and updating are PATCH requests.
+   */
   private static List<String> verbs(DependentResource<?, ?> dependent) {
     List<String> verbs = new ArrayList<>(List.of("get", "list", "watch"));
+    KubernetesDependent config = dependent.getClass().getAnnotation(KubernetesDependent.class);
+    boolean ssa = config == null || config.useSSA() != BooleanWithUndefined.FALSE;
     if (dependent instanceof Creator<?, ?>) {
-      verbs.add("create");
+      verbs.add(ssa ? "patch" : "create");
     }
     if (dependent instanceof Updater<?, ?>) {
-      verbs.add("update");
+      verbs.add(ssa ? "patch" : "update");
     }
     if (dependent instanceof Deleter<?>) {
       verbs.add("delete"); // also when a reconcile precondition stops holding
@@ -97,8 +104,9 @@ class DeployManifestsTest {
   void leaderElectionMayUseOnlyLeasesInTheOperatorsNamespace() {
     Role role = deploy.get(Role.class, DeployManifests.LEASE_ROLE);
     assertThat(role.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
-    // The verbs JOSDK checks with a SelfSubjectRulesReview before it campaigns.
-    for (String verb : List.of("get", "create", "update")) {
+    // The verbs JOSDK checks with a SelfSubjectRulesReview before it campaigns, and the PATCH that
+    // Fabric8's LeaseLock renews with (LeaderElectionTest fails on the real API server without it).
+    for (String verb : List.of("get", "create", "update", "patch")) {
       assertThat(DeployManifests.grants(role.getRules(), "coordination.k8s.io", "leases", verb)).as(verb).isTrue();
     }
     assertThat(DeployManifests.grants(deploy.get(ClusterRole.class, ACCOUNT).getRules(), "coordination.k8s.io",

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus.Phase;
-import io.vectorshard.core.testing.RedisShards;
+import io.vectorshard.operator.kubernetes.testing.ClusterDns;
+import io.vectorshard.operator.kubernetes.testing.ControlPlane;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -20,51 +20,53 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two operator replicas against one mock API server: only the Lease holder reconciles, and the
- * other takes over when it stops. The permission check JOSDK makes before campaigning is answered
- * with the leader-election Role of {@code deploy/operator.yaml}, as a real API server would for a
- * pod running under it.
+ * Two operator replicas on the real control plane, each authenticated as the operator's
+ * ServiceAccount with the RBAC of {@code deploy/operator.yaml}: only the Lease holder reconciles, and
+ * the other takes over when it stops. The permission check JOSDK makes before campaigning (a
+ * SelfSubjectRulesReview) is answered by the real API server from the leader-election Role.
  */
-@EnableKubernetesMockClient(crud = true)
 class LeaderElectionTest {
-  static KubernetesMockServer server;
-  static KubernetesClient client;
-
+  private static final ControlPlane PLANE = ControlPlane.shared();
+  private static final KubernetesClient client = PLANE.admin();
   private static final String LEASE_NAMESPACE = "vectorshard-system";
-  private static final String NS = "apps";
-  private RedisShards shards;
-  private FakeStatefulSetController kubelet;
+  private String ns;
+  private KubernetesClient operatorClient;
   private VectorShardOperator first;
   private VectorShardOperator second;
 
+  @BeforeAll
+  static void install() {
+    DeployManifests.installCrd(client);
+    DeployManifests.load().installRbac(client, o -> o);
+  }
+
   @BeforeEach
   void start() {
-    DeployManifests.installCrd(client);
-    DeployManifests.load().answerLeaseRulesReviews(server);
-    shards = RedisShards.start(2);
-    kubelet = new FakeStatefulSetController(client, shards);
+    ns = "le-" + Long.toString(System.nanoTime(), 36);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    operatorClient = PLANE.as(LEASE_NAMESPACE, DeployManifests.OPERATOR);
   }
 
   @AfterEach
   void stop() {
     Optional.ofNullable(first).ifPresent(VectorShardOperator::close);
     Optional.ofNullable(second).ifPresent(VectorShardOperator::close);
-    kubelet.close();
-    shards.close();
-    client.resources(VectorShardCluster.class).inAnyNamespace().delete();
-    client.leases().inAnyNamespace().delete();
+    operatorClient.close();
+    client.namespaces().withName(ns).delete();
+    client.leases().inNamespace(LEASE_NAMESPACE).withName(VectorShardOperator.LeaderElection.LEASE_NAME).delete();
   }
 
   /** Short timings so a hand-over takes seconds; a loss is counted (production exits the process). */
   private VectorShardOperator replica(String identity, PrometheusRegistry registry, AtomicInteger losses) {
     VectorShardOperator.LeaderElection election = new VectorShardOperator.LeaderElection(LEASE_NAMESPACE, identity,
         Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(250), losses::incrementAndGet);
-    return VectorShardOperator.start(client, new VectorShardOperator.Settings(Set.of(), Optional.of(election),
-        "cluster.local", Duration.ofSeconds(2), 0), (vsc, i) -> shards.endpoints().get(i), registry);
+    return VectorShardOperator.start(operatorClient, new VectorShardOperator.Settings(Set.of(ns), Optional.of(election),
+        ClusterDns.CLUSTER_DOMAIN, Duration.ofSeconds(2), 0), ShardAddresses.clusterDns(ClusterDns.CLUSTER_DOMAIN), registry);
   }
 
   @Test
@@ -78,7 +80,7 @@ class LeaderElectionTest {
 
     VectorShardCluster vsc = new VectorShardCluster();
     vsc.getMetadata().setName("elected");
-    vsc.getMetadata().setNamespace(NS);
+    vsc.getMetadata().setNamespace(ns);
     vsc.getSpec().setShards(1);
     vsc.getSpec().getVectors().setDimensions(3);
     client.resource(vsc).create();
@@ -92,13 +94,13 @@ class LeaderElectionTest {
     first.close();
     first = null;
     assertThat(firstLosses).as("stopping on purpose is not losing the Lease").hasValue(0);
-    client.resources(VectorShardCluster.class).inNamespace(NS).withName("elected")
+    client.resources(VectorShardCluster.class).inNamespace(ns).withName("elected")
         .edit(v -> { v.getSpec().setShards(2); return v; });
     await("the standby to take the Lease", () -> holder().equals(Optional.of("operator-b")));
     await("the new leader to scale the cluster", () -> phase(2) == Phase.Ready);
 
     assertThat(reconciles(secondMetrics)).isPositive();
-    assertThat(client.resources(VectorShardCluster.class).inNamespace(NS).withName("elected").get().getStatus()
+    assertThat(client.resources(VectorShardCluster.class).inNamespace(ns).withName("elected").get().getStatus()
         .getReadyShards()).isEqualTo(2);
   }
 
@@ -125,8 +127,8 @@ class LeaderElectionTest {
   }
 
   /** The phase the operator reported for the given generation, or null before it did. */
-  private static Phase phase(long generation) {
-    VectorShardCluster vsc = client.resources(VectorShardCluster.class).inNamespace(NS).withName("elected").get();
+  private Phase phase(long generation) {
+    VectorShardCluster vsc = client.resources(VectorShardCluster.class).inNamespace(ns).withName("elected").get();
     return vsc.getStatus() == null || vsc.getStatus().getObservedGeneration() != generation ? null
         : vsc.getStatus().getPhase();
   }

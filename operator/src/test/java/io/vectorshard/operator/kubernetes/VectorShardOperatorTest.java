@@ -1,14 +1,18 @@
 package io.vectorshard.operator.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -25,6 +29,8 @@ import io.vectorshard.core.testing.RedisShards;
 import io.vectorshard.operator.kubernetes.model.ClusterResources;
 import io.vectorshard.operator.kubernetes.model.PasswordSecret;
 import io.vectorshard.operator.kubernetes.model.RoutingConfigMap;
+import io.vectorshard.operator.kubernetes.testing.ClusterDns;
+import io.vectorshard.operator.kubernetes.testing.ControlPlane;
 import io.vectorshard.router.RouterConfig;
 import io.vectorshard.router.RouterServer;
 import java.io.ByteArrayOutputStream;
@@ -44,69 +50,74 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
 
 /**
- * The operator end to end against the Fabric8 mock API server (CRUD mode) and real Redis 8
- * processes: the production reconciler, dependents and engine, with a fake StatefulSet controller
- * standing in for the kubelet and shard addresses pointing at local processes.
+ * The operator end to end on a real control plane ({@link ControlPlane}): the CRD from {@code crds/}
+ * installed as is, the operator authenticated as its ServiceAccount with exactly the RBAC of
+ * {@code deploy/operator.yaml}, the real StatefulSet controller and garbage collector, and shard pods
+ * backed by real Redis 8 processes that the operator reaches through their cluster DNS names (the
+ * production {@link ShardAddresses#clusterDns}). Each test works in a namespace of its own.
  */
-@EnableKubernetesMockClient(crud = true)
 class VectorShardOperatorTest {
-  static KubernetesClient client;
+  static final ControlPlane PLANE = ControlPlane.shared();
+  /** The test acts as a user with cluster-admin rights; the operator does not. */
+  static final KubernetesClient client = PLANE.admin();
+  static final String OPERATOR_NS = "vectorshard-system";
 
-  private static final String NS = "rag-system";
-  private RedisShards shards;
-  private FakeStatefulSetController kubelet;
+  private String ns; // each test's own
+  private KubernetesClient operatorClient;
   private VectorShardOperator operator;
   private PrometheusRegistry registry;
 
+  @BeforeAll
+  static void install() {
+    DeployManifests.installCrd(client);
+    DeployManifests.load().installRbac(client, o -> o);
+  }
+
   @BeforeEach
   void start() {
-    DeployManifests.installCrd(client);
-    shards = RedisShards.start(4);
-    kubelet = new FakeStatefulSetController(client, shards);
+    ns = "op-" + Long.toString(System.nanoTime(), 36);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    operatorClient = PLANE.as(OPERATOR_NS, DeployManifests.OPERATOR);
     startOperator();
   }
 
   private void startOperator() {
     registry = new PrometheusRegistry();
-    operator = VectorShardOperator.start(client, new VectorShardOperator.Settings(Set.of(), Optional.empty(),
-        "cluster.local", Duration.ofSeconds(2), 0), (vsc, i) -> shards.endpoints().get(i), registry);
+    operator = VectorShardOperator.start(operatorClient, new VectorShardOperator.Settings(Set.of(ns), Optional.empty(),
+        ClusterDns.CLUSTER_DOMAIN, Duration.ofSeconds(2), 0), ShardAddresses.clusterDns(ClusterDns.CLUSTER_DOMAIN), registry);
   }
 
   @AfterEach
   void stop() {
     operator.close();
-    kubelet.close();
-    shards.close();
-    client.resources(VectorShardCluster.class).inAnyNamespace().delete();
-    Stream.of(client.apps().statefulSets(), client.services(), client.configMaps(), client.secrets())
-        .forEach(r -> r.inAnyNamespace().delete());
-    client.policy().v1().podDisruptionBudget().inAnyNamespace().delete();
-    client.v1().events().inAnyNamespace().delete();
+    operatorClient.close();
+    client.namespaces().withName(ns).delete(); // the real namespace controller and kubelet clean up
   }
 
-  private static VectorShardCluster cluster(String name, int shardCount) {
+  private VectorShardCluster cluster(String name, int shardCount) {
     VectorShardCluster vsc = new VectorShardCluster();
     vsc.getMetadata().setName(name);
-    vsc.getMetadata().setNamespace(NS);
+    vsc.getMetadata().setNamespace(ns);
     vsc.getSpec().setShards(shardCount);
     vsc.getSpec().getVectors().setDimensions(3);
     return vsc;
   }
 
-  private static VectorShardCluster live(String name) {
-    return client.resources(VectorShardCluster.class).inNamespace(NS).withName(name).get();
+  private VectorShardCluster live(String name) {
+    return client.resources(VectorShardCluster.class).inNamespace(ns).withName(name).get();
   }
 
   /** A user's edit; retried on 409, since the operator may have written the status in between. */
-  private static VectorShardCluster edit(String name, UnaryOperator<VectorShardCluster> change) {
+  private VectorShardCluster edit(String name, UnaryOperator<VectorShardCluster> change) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return client.resources(VectorShardCluster.class).inNamespace(NS).withName(name).edit(change);
+        return client.resources(VectorShardCluster.class).inNamespace(ns).withName(name).edit(change);
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 10) {
           throw e;
@@ -115,7 +126,7 @@ class VectorShardOperatorTest {
     }
   }
 
-  private static VectorShardCluster await(String name, String what, Predicate<VectorShardCluster> done) {
+  private VectorShardCluster await(String name, String what, Predicate<VectorShardCluster> done) {
     Instant deadline = Instant.now().plusSeconds(30);
     VectorShardCluster vsc = live(name);
     while (vsc == null || vsc.getStatus() == null || !done.test(vsc)) {
@@ -137,30 +148,35 @@ class VectorShardOperatorTest {
     return Conditions.find(vsc.getStatus().getConditions(), type).orElseThrow();
   }
 
-  private static List<StatefulSet> statefulSets() {
-    return client.apps().statefulSets().inNamespace(NS).list().getItems();
+  private List<StatefulSet> statefulSets() {
+    return client.apps().statefulSets().inNamespace(ns).list().getItems();
   }
 
-  private static Map<String, String> versions() {
-    return Stream.of(client.apps().statefulSets().inNamespace(NS).list().getItems(),
-            client.services().inNamespace(NS).list().getItems(), client.configMaps().inNamespace(NS).list().getItems(),
-            client.secrets().inNamespace(NS).list().getItems(),
-            client.policy().v1().podDisruptionBudget().inNamespace(NS).list().getItems())
+  private Map<String, String> versions() {
+    return Stream.of(client.apps().statefulSets().inNamespace(ns).list().getItems(),
+            client.services().inNamespace(ns).list().getItems(), client.configMaps().inNamespace(ns).list().getItems(),
+            client.secrets().inNamespace(ns).list().getItems(),
+            client.policy().v1().podDisruptionBudget().inNamespace(ns).list().getItems())
         .flatMap(List::stream).collect(Collectors.toMap(r -> r.getKind() + "/" + r.getMetadata().getName(),
             r -> r.getMetadata().getResourceVersion()));
   }
 
-  private static List<String> eventReasons() {
-    return client.v1().events().inNamespace(NS).list().getItems().stream().map(e -> e.getReason()).toList();
+  private List<String> eventReasons() {
+    return client.v1().events().inNamespace(ns).list().getItems().stream().map(e -> e.getReason()).toList();
   }
 
   private String password(String cluster) {
-    return PasswordSecret.read(client.secrets().inNamespace(NS).withName(ClusterResources.generatedPasswordSecret(cluster)).get())
+    return PasswordSecret.read(client.secrets().inNamespace(ns).withName(ClusterResources.generatedPasswordSecret(cluster)).get())
         .orElseThrow();
   }
 
   private ShardClient shard(String cluster, int ordinal) {
-    return new ShardClient(shards.endpoints().get(ordinal), password(cluster), Duration.ofSeconds(2), 1);
+    return new ShardClient(endpoint(cluster, ordinal), password(cluster), Duration.ofSeconds(2), 1);
+  }
+
+  /** Where the operator and routers reach a shard: its primary pod's cluster DNS name. */
+  private ShardEndpoint endpoint(String cluster, int ordinal) {
+    return ShardAddresses.clusterDns(ClusterDns.CLUSTER_DOMAIN).endpoint(live(cluster), ordinal);
   }
 
   @Test
@@ -170,10 +186,10 @@ class VectorShardOperatorTest {
 
     assertThat(statefulSets()).extracting(s -> s.getMetadata().getName())
         .containsExactlyInAnyOrder("rag-shard-0", "rag-shard-1", "rag-shard-2");
-    assertThat(client.services().inNamespace(NS).list().getItems()).hasSize(3)
+    assertThat(client.services().inNamespace(ns).list().getItems()).hasSize(3)
         .allSatisfy(s -> assertThat(s.getSpec().getClusterIP()).isEqualTo("None"));
-    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("rag-shards").get()).isNotNull();
-    assertThat(client.configMaps().inNamespace(NS).withName("rag-redis-config").get().getData().get("redis.conf"))
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("rag-shards").get()).isNotNull();
+    assertThat(client.configMaps().inNamespace(ns).withName("rag-redis-config").get().getData().get("redis.conf"))
         .contains("aof-use-rdb-preamble yes");
     assertThat(vsc.getStatus().getEpoch()).isEqualTo(1);
     assertThat(vsc.getStatus().getReadyShards()).isEqualTo(3);
@@ -182,10 +198,16 @@ class VectorShardOperatorTest {
     assertThat(condition(vsc, Conditions.READY).getStatus()).isEqualTo("True");
     assertThat(condition(vsc, Conditions.DEGRADED).getStatus()).isEqualTo("False");
 
-    ConfigMap routing = client.configMaps().inNamespace(NS).withName("rag-routing").get();
+    ConfigMap routing = client.configMaps().inNamespace(ns).withName("rag-routing").get();
     RoutingTable table = RoutingTableCodec.fromJson(routing.getData().get(RoutingConfigMap.TABLE));
     assertThat(table.epoch()).isEqualTo(1);
-    assertThat(table.shards()).containsExactlyElementsOf(shards.endpoints().subList(0, 3));
+    assertThat(table.shards()).extracting(ShardEndpoint::host).containsExactly(
+        "rag-shard-0-0.rag-shard-0." + ns + ".svc.cluster.local", "rag-shard-1-0.rag-shard-1." + ns + ".svc.cluster.local",
+        "rag-shard-2-0.rag-shard-2." + ns + ".svc.cluster.local");
+    // The real StatefulSet controller made the pods; each runs redis-server on its pod IP.
+    assertThat(PLANE.kubelet().runningPods()).contains(ns + "/rag-shard-0-0", ns + "/rag-shard-1-0", ns + "/rag-shard-2-0");
+    assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(3)
+        .allSatisfy(p -> assertThat(p.getStatus().getPodIP()).startsWith("127.1.0."));
     for (int i = 0; i < 3; i++) {
       try (ShardClient shard = shard("rag", i)) {
         assertThat(shard.epoch()).isEqualTo(1);
@@ -195,7 +217,7 @@ class VectorShardOperatorTest {
     assertThat(eventReasons()).contains("TablePublished");
 
     // The sidecar, seeded with the shard addresses and the generated password, serves writes and queries.
-    List<HostAndPort> seeds = shards.endpoints().subList(0, 3).stream().map(e -> new HostAndPort(e.host(), e.port())).toList();
+    List<HostAndPort> seeds = table.shards().stream().map(e -> new HostAndPort(e.host(), e.port())).toList();
     RouterConfig defaults = RouterConfig.defaults(seeds).withPort(0);
     RouterConfig config = new RouterConfig(defaults.host(), 0, seeds, password("rag"), defaults.shardTimeout(),
         defaults.maxTopK(), defaults.maxBatch(), defaults.maxConnectionsPerShard(), defaults.maxRequestBytes(),
@@ -212,14 +234,16 @@ class VectorShardOperatorTest {
     }
 
     // Counts reach the status and /metrics on a later reconcile.
-    edit("rag", v -> { v.getMetadata().setAnnotations(Map.of("touch", "1")); return v; });
+    // A change to a dependent triggers a reconcile (a change to the cluster's metadata would not).
+    client.configMaps().inNamespace(ns).withName(ClusterResources.redisConfig("rag"))
+        .edit(c -> { c.getMetadata().setAnnotations(Map.of("test/touch", "1")); return c; });
     VectorShardCluster counted = await("rag", "vector count", v -> v.getStatus().getShards().stream()
         .mapToLong(s -> s.getVectors() == null ? 0 : s.getVectors()).sum() == 1);
     assertThat(counted.getStatus().getShards()).allSatisfy(s -> assertThat(s.getMemoryBytes()).isPositive());
     String metrics = scrape();
-    assertThat(metrics).contains("vsc_operator_reconciles_total{cluster=\"rag\",namespace=\"rag-system\",outcome=\"ready\"}")
-        .contains("vsc_operator_shard_vectors{cluster=\"rag\",namespace=\"rag-system\",shard=\"shard-0\"}")
-        .contains("vsc_operator_routing_epoch{cluster=\"rag\",namespace=\"rag-system\"} 1.0");
+    assertThat(metrics).contains("vsc_operator_reconciles_total{cluster=\"rag\",namespace=\"" + ns + "\",outcome=\"ready\"}")
+        .contains("vsc_operator_shard_vectors{cluster=\"rag\",namespace=\"" + ns + "\",shard=\"shard-0\"}")
+        .contains("vsc_operator_routing_epoch{cluster=\"rag\",namespace=\"" + ns + "\"} 1.0");
   }
 
   @Test
@@ -233,11 +257,11 @@ class VectorShardOperatorTest {
           v.getSpec().getPlacement().setPinned(List.of(new PlacementSpec.PinnedTenant("acme", List.of(5))));
           return v;
         }),
-        new Bad("tenant \"bad tenant!\" must match", v -> {
-          v.getSpec().getPlacement().setSpread(List.of(new PlacementSpec.SpreadTenant("bad tenant!", 2)));
+        new Bad("tenant acme is listed twice", v -> {
+          v.getSpec().getPlacement().setSpread(List.of(new PlacementSpec.SpreadTenant("acme", 2),
+              new PlacementSpec.SpreadTenant("acme", 3)));
           return v;
         }),
-        new Bad("spec.shards must be 1..1024, got 0", v -> { v.getSpec().setShards(0); return v; }),
         new Bad("appendonly is set by vectorshard", v -> {
           v.getSpec().getRedis().setConfig(Map.of("appendonly", "no"));
           return v;
@@ -268,7 +292,7 @@ class VectorShardOperatorTest {
   void dimensionsCannotChangeOnAPopulatedCluster() {
     client.resource(cluster("dims", 2)).create();
     await("dims", "Ready", readyAt(1));
-    RoutingTable table = RoutingTableCodec.fromJson(client.configMaps().inNamespace(NS).withName("dims-routing").get()
+    RoutingTable table = RoutingTableCodec.fromJson(client.configMaps().inNamespace(ns).withName("dims-routing").get()
         .getData().get(RoutingConfigMap.TABLE));
     RoutingTable.BucketLocation home = table.locate("acme", "doc-1");
     try (ShardClient shard = shard("dims", home.shard().ordinal())) {
@@ -296,8 +320,10 @@ class VectorShardOperatorTest {
     client.resource(cluster("scale", 2)).create();
     await("scale", "Ready", readyAt(1));
 
-    edit("scale", v -> { v.getSpec().setShards(4); return v; }); // what `kubectl scale --replicas=4` writes
+    // Through the CRD's scale subresource, as an SRE would.
+    assertThat(PLANE.kubectl("scale", "-n", ns, "vsc/scale", "--replicas=4")).contains("scaled");
     VectorShardCluster up = await("scale", "4 shards", readyAt(2));
+    assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(4);
     assertThat(statefulSets()).hasSize(4);
     assertThat(up.getStatus().getEpoch()).isEqualTo(2);
     assertThat(up.getStatus().getReadyShards()).isEqualTo(4);
@@ -307,7 +333,7 @@ class VectorShardOperatorTest {
       shard.upsert(2, "zeta", VectorSettings.of(up.getSpec().getVectors()),
           List.of(new ShardClient.Write(Keys.bucket("zeta", 0), "z-1", new float[] {0, 1, 0}, null)));
     }
-    edit("scale", v -> { v.getSpec().setShards(3); return v; });
+    PLANE.kubectl("scale", "-n", ns, "vsc/scale", "--replicas=3");
     VectorShardCluster blocked = await("scale", "blocked scale-down", v -> v.getStatus().getObservedGeneration() == 3);
     assertThat(condition(blocked, Conditions.PROGRESSING)).satisfies(c -> {
       assertThat(c.getReason()).isEqualTo("RebalanceRequired");
@@ -324,10 +350,10 @@ class VectorShardOperatorTest {
         && v.getStatus().getEpoch() == 3);
     await("scale", "StatefulSet removed", v -> statefulSets().size() == 3);
     assertThat(down.getStatus().getShards()).hasSize(3);
-    assertThat(client.services().inNamespace(NS).withName("scale-shard-3").get()).isNull();
-    try (ShardClient retired = shard("scale", 3)) {
-      assertThat(retired.epoch()).as("the removed shard is fenced with the new epoch").isEqualTo(3);
-    }
+    assertThat(client.services().inNamespace(ns).withName("scale-shard-3").get()).isNull();
+    // The StatefulSet controller and the garbage collector removed its pod, so its process stopped.
+    await("scale", "shard-3's pod gone", v -> !PLANE.kubelet().runningPods().contains(ns + "/scale-shard-3-0"));
+    assertThat(PLANE.kubectl("get", "-n", ns, "vsc/scale")).containsPattern("scale\\s+\\S+\\s+3\\s+3\\s+Ready\\s+3");
   }
 
   @Test
@@ -365,7 +391,7 @@ class VectorShardOperatorTest {
       double reconciles = LeaderElectionTest.reconciles(registry);
       // A change to a dependent triggers a reconcile (a change to the cluster's metadata would not).
       String touch = "touch-" + i;
-      client.configMaps().inNamespace(NS).withName(ClusterResources.redisConfig("kept"))
+      client.configMaps().inNamespace(ns).withName(ClusterResources.redisConfig("kept"))
           .edit(c -> { c.getMetadata().getAnnotations().put("test/touch", touch); return c; });
       await("kept", "another reconcile", v -> LeaderElectionTest.reconciles(registry) > reconciles);
     }
@@ -375,15 +401,18 @@ class VectorShardOperatorTest {
 
   /** Ids of the connections the operator holds to a cluster's shard (vectorshard names its connections). */
   private List<String> operatorConnections(String cluster, int ordinal) {
-    String password = PasswordSecret.read(client.secrets().inNamespace(NS)
+    String password = PasswordSecret.read(client.secrets().inNamespace(ns)
         .withName(ClusterResources.generatedPasswordSecret(cluster)).get()).orElseThrow();
-    return RedisShards.vectorshardConnections(shards.server(ordinal).port(), password);
+    ShardEndpoint shard = endpoint(cluster, ordinal);
+    return RedisShards.vectorshardConnections(new HostAndPort(shard.host(), shard.port()), password);
   }
 
   @Test
   void everythingCreatedIsOwnedByTheClusterSoDeletionCleansUp() {
     client.resource(cluster("gone", 1)).create();
-    client.resource(cluster("other", 0)).create(); // invalid, so it needs no Redis of its own
+    VectorShardCluster other = cluster("other", 1);
+    other.getSpec().getPlacement().setPinned(List.of(new PlacementSpec.PinnedTenant("acme", List.of(5))));
+    client.resource(other).create(); // invalid (a pin the schema cannot check), so it needs no Redis of its own
     VectorShardCluster vsc = await("gone", "Ready", readyAt(1));
     await("other", "Invalid", v -> v.getStatus().getPhase() == Phase.Invalid);
     List<HasMetadata> owned = ownedBy(vsc.getMetadata().getUid());
@@ -399,17 +428,19 @@ class VectorShardOperatorTest {
         .orElseThrow().getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
     assertThat(scrape()).contains("cluster=\"gone\"");
 
-    String password = PasswordSecret.read(client.secrets().inNamespace(NS)
+    String password = PasswordSecret.read(client.secrets().inNamespace(ns)
         .withName(ClusterResources.generatedPasswordSecret("gone")).get()).orElseThrow();
-    int port = shards.server(0).port();
-    assertThat(RedisShards.vectorshardConnections(port, password)).hasSize(1);
+    ShardEndpoint shard = endpoint("gone", 0);
+    assertThat(RedisShards.vectorshardConnections(new HostAndPort(shard.host(), shard.port()), password)).hasSize(1);
 
     client.resource(vsc).delete();
-    // The mock server has no garbage collector: do its work, as Kubernetes would on the owner's deletion.
-    owned.forEach(r -> client.resource(r).delete());
-
-    await("other", "the deleted cluster's metrics and connections to go", v -> !scrape().contains("cluster=\"gone\"")
-        && RedisShards.vectorshardConnections(port, password).isEmpty());
+    // Kubernetes' garbage collector deletes what the cluster owned; the StatefulSet's pod goes with it.
+    await("other", "the garbage collector", v -> ownedBy(vsc.getMetadata().getUid()).isEmpty()
+        && client.pods().inNamespace(ns).withLabel(ClusterResources.CLUSTER_LABEL, "gone").list().getItems().isEmpty());
+    await("other", "the deleted cluster's metrics to go", v -> !scrape().contains("cluster=\"gone\""));
+    assertThat(PLANE.kubelet().runningPods()).doesNotContain(ns + "/gone-shard-0-0");
+    // Retain: the volume claim outlives the cluster, so its data can be recovered.
+    assertThat(client.persistentVolumeClaims().inNamespace(ns).withName("data-gone-shard-0-0").get()).isNotNull();
     assertThat(live("gone")).isNull();
     assertThat(scrape()).contains("cluster=\"other\"");
     sleep(1000); // anything the operator would wrongly recreate would appear by now
@@ -417,10 +448,117 @@ class VectorShardOperatorTest {
         .isEmpty();
   }
 
+  @Test
+  void theApiServerFillsInEveryDefaultOfTheCrd() {
+    // A spec as a user writes it, with the nested objects whose fields carry defaults left empty.
+    Map<String, Object> written = Map.of("vectors", Map.of("dimensions", 3), "redis", Map.of("storage", Map.of()),
+        "placement", Map.of(), "rebalance", Map.of(), "router", Map.of());
+    GenericKubernetesResource stored = client.genericKubernetesResources("vectorshard.io/v1alpha1", "VectorShardCluster")
+        .inNamespace(ns).resource(new GenericKubernetesResourceBuilder().withApiVersion("vectorshard.io/v1alpha1")
+            .withKind("VectorShardCluster").withNewMetadata().withName("defaults").endMetadata()
+            .withAdditionalProperties(Map.of("spec", written)).build()).create();
+
+    io.vectorshard.api.VectorShardClusterSpec javaDefaults = new io.vectorshard.api.VectorShardClusterSpec();
+    javaDefaults.getVectors().setDimensions(3);
+    Map<String, Object> expected = leaves("", Serialization.jsonMapper().convertValue(javaDefaults, Map.class));
+    assertThat(expected).as("the Java model's defaults").containsEntry("shards", 1).containsEntry("redis.storage.size", "10Gi");
+    assertThat(leaves("", (Map<?, ?>) stored.getAdditionalProperties().get("spec")))
+        .as("what the API server stored: every default the model declares, from the CRD's schema")
+        .containsAllEntriesOf(expected);
+  }
+
+  /** Scalar leaves of a JSON object by dotted path; empty lists and maps have none. */
+  private static Map<String, Object> leaves(String prefix, Map<?, ?> json) {
+    Map<String, Object> leaves = new java.util.TreeMap<>();
+    json.forEach((k, v) -> {
+      String path = prefix.isEmpty() ? k.toString() : prefix + "." + k;
+      if (v instanceof Map<?, ?> m) {
+        leaves.putAll(leaves(path, m));
+      } else if (!(v instanceof List<?>) && v != null) {
+        leaves.put(path, v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) ? n.intValue() : v);
+      }
+    });
+    return leaves;
+  }
+
+  @Test
+  void theApiServerRejectsWhatTheSchemaForbids() {
+    record Bad(String field, UnaryOperator<VectorShardCluster> change) {}
+    for (Bad bad : List.of(
+        new Bad("spec.shards", v -> { v.getSpec().setShards(0); return v; }),
+        new Bad("spec.shards", v -> { v.getSpec().setShards(2000); return v; }),
+        new Bad("spec.redis.storage.size", v -> { v.getSpec().getRedis().getStorage().setSize("lots"); return v; }),
+        new Bad("spec.vectors.dimensions", v -> { v.getSpec().getVectors().setDimensions(0); return v; }),
+        new Bad("spec.placement.spread[0].tenant", v -> {
+          v.getSpec().getPlacement().setSpread(List.of(new PlacementSpec.SpreadTenant("bad tenant!", 2)));
+          return v;
+        }))) {
+      VectorShardCluster vsc = bad.change().apply(cluster("schema", 1));
+      assertThatThrownBy(() -> client.resource(vsc).create()).as(bad.field())
+          .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+            assertThat(e.getCode()).isEqualTo(422);
+            assertThat(e.getMessage()).contains(bad.field());
+          });
+    }
+    assertThat(client.resources(VectorShardCluster.class).inNamespace(ns).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aStorageEditTheStatefulSetCannotTakeIsRefusedWithAConditionAndChangesNothing() {
+    VectorShardCluster created = cluster("disk", 2);
+    created.getSpec().getRedis().getStorage().setSize("1Gi");
+    client.resource(created).create();
+    await("disk", "Ready", readyAt(1));
+    await("disk", "claims bound", v -> client.persistentVolumeClaims().inNamespace(ns).list().getItems().stream()
+        .filter(c -> c.getStatus() != null && "Bound".equals(c.getStatus().getPhase())).count() == 2);
+    Map<String, String> before = versions();
+
+    edit("disk", v -> { v.getSpec().getRedis().getStorage().setSize("2Gi"); return v; });
+    VectorShardCluster vsc = await("disk", "refusal", v -> v.getStatus().getObservedGeneration() == 2);
+    assertThat(vsc.getStatus().getPhase()).isEqualTo(Phase.Invalid);
+    assertThat(condition(vsc, Conditions.READY)).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("False");
+      assertThat(c.getReason()).isEqualTo("StorageChangeRefused");
+      assertThat(c.getMessage()).contains("disk-shard-0 has a 1Gi volume", "the spec asks for a 2Gi volume");
+    });
+    assertThat(eventReasons()).contains("StorageChangeRefused");
+    sleep(2000); // a reconcile loop failing on the API server's refusal would show by now
+    assertThat(versions()).as("nothing was applied").isEqualTo(before);
+    assertThat(scrape()).as("no reconcile failed").doesNotContain("vsc_operator_reconcile_errors_total{");
+
+    edit("disk", v -> { v.getSpec().getRedis().getStorage().setSize("1024Mi"); return v; }); // the same size
+    assertThat(await("disk", "Ready again", readyAt(3)).getStatus().getEpoch()).isEqualTo(1);
+  }
+
+  @Test
+  void aFailingReconcileShowsInTheStatusAndAnEventInsteadOfAStaleReady() {
+    client.resource(cluster("clash", 1)).create();
+    await("clash", "Ready", readyAt(1));
+    // Someone else's Service holds the name the next shard's Service needs.
+    client.services().inNamespace(ns).resource(new ServiceBuilder().withNewMetadata().withName("clash-shard-1")
+        .endMetadata().withNewSpec().addNewPort().withPort(6379).endPort().endSpec().build()).create();
+
+    PLANE.kubectl("scale", "-n", ns, "vsc/clash", "--replicas=2");
+    VectorShardCluster failed = await("clash", "the failure in the status",
+        v -> "ReconcileFailed".equals(condition(v, Conditions.READY).getReason()));
+    assertThat(condition(failed, Conditions.READY)).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("False");
+      // The API server's own words, naming the object it refused.
+      assertThat(c.getMessage()).contains("services \"clash-shard-1\"").containsPattern("\\(HTTP 4\\d\\d\\)");
+    });
+    assertThat(condition(failed, Conditions.DEGRADED).getStatus()).isEqualTo("True");
+    assertThat(failed.getStatus().getPhase()).isEqualTo(Phase.Degraded);
+    await("clash", "a Warning event", v -> client.v1().events().inNamespace(ns).list().getItems().stream()
+        .anyMatch(e -> "ReconcileFailed".equals(e.getReason()) && "Warning".equals(e.getType())));
+
+    client.services().inNamespace(ns).withName("clash-shard-1").delete();
+    assertThat(await("clash", "Ready at 2 shards", readyAt(2)).getStatus().getReadyShards()).isEqualTo(2);
+  }
+
   private List<HasMetadata> ownedBy(String uid) {
-    return Stream.<List<? extends HasMetadata>>of(statefulSets(), client.services().inNamespace(NS).list().getItems(),
-            client.configMaps().inNamespace(NS).list().getItems(), client.secrets().inNamespace(NS).list().getItems(),
-            client.policy().v1().podDisruptionBudget().inNamespace(NS).list().getItems())
+    return Stream.<List<? extends HasMetadata>>of(statefulSets(), client.services().inNamespace(ns).list().getItems(),
+            client.configMaps().inNamespace(ns).list().getItems(), client.secrets().inNamespace(ns).list().getItems(),
+            client.policy().v1().podDisruptionBudget().inNamespace(ns).list().getItems())
         .flatMap(List::stream).map(r -> (HasMetadata) r)
         .filter(r -> r.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid()))).toList();
   }

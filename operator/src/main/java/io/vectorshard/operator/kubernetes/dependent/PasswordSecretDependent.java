@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
@@ -15,9 +16,11 @@ import io.vectorshard.operator.kubernetes.model.PasswordSecret;
 
 /**
  * The generated password Secret. Create-only: the password is random, so a desired state recomputed
- * on every reconcile must never overwrite the one the shards already use.
+ * on every reconcile must never overwrite the one the shards already use. Created with a plain
+ * create, not server-side apply (a PATCH), so the ClusterRole needs no patch rights on Secrets.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = ClusterResources.MANAGED_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = ClusterResources.MANAGED_SELECTOR),
+    useSSA = BooleanWithUndefined.FALSE)
 public class PasswordSecretDependent extends KubernetesDependentResource<Secret, VectorShardCluster>
     implements Creator<Secret, VectorShardCluster>, GarbageCollected<VectorShardCluster> {
 

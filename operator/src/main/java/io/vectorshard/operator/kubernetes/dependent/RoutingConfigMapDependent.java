@@ -3,6 +3,7 @@ package io.vectorshard.operator.kubernetes.dependent;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -17,6 +18,16 @@ public class RoutingConfigMapDependent extends CRUDKubernetesDependentResource<C
   @Override
   protected ConfigMap desired(VectorShardCluster vsc, Context<VectorShardCluster> context) {
     return RoutingConfigMap.desired(vsc, ShardPlan.of(context).served().orElseThrow());
+  }
+
+  /**
+   * By name, not from {@link #desired}: JOSDK also looks the ConfigMap up while the precondition is
+   * unmet (to delete it), when there is no table to build one from. The real API server's timing
+   * (shards Ready seconds after creation) showed that; the mock server's instant readiness hid it.
+   */
+  @Override
+  protected ResourceID targetSecondaryResourceID(VectorShardCluster vsc, Context<VectorShardCluster> context) {
+    return new ResourceID(ClusterResources.routing(vsc.getMetadata().getName()), vsc.getMetadata().getNamespace());
   }
 
   /** No table yet (shards still starting): nothing to show. */

@@ -48,6 +48,7 @@ public final class ControlPlane implements AutoCloseable {
   private static ControlPlane shared;
   private static RuntimeException failedStart;
 
+  private final KubeBinaries binaries;
   private final KubeAPIServer apiServer;
   private final String kubeconfig;
   private final Path work;
@@ -57,8 +58,9 @@ public final class ControlPlane implements AutoCloseable {
   private final VolumeProvisioner provisioner;
   private final Leftovers leftovers;
 
-  private ControlPlane(KubeAPIServer apiServer, String kubeconfig, Path work, List<Process> components,
+  private ControlPlane(KubeBinaries binaries, KubeAPIServer apiServer, String kubeconfig, Path work, List<Process> components,
       KubernetesClient admin, ProcessKubelet kubelet, VolumeProvisioner provisioner, Leftovers leftovers) {
+    this.binaries = binaries;
     this.apiServer = apiServer;
     this.kubeconfig = kubeconfig;
     this.work = work;
@@ -142,7 +144,7 @@ public final class ControlPlane implements AutoCloseable {
       VolumeProvisioner provisioner = VolumeProvisioner.start(admin, work.resolve("volumes"));
       LOG.info("control plane {} ready in {} ms (logs in {})", binaries.version(),
           Duration.between(began, Instant.now()).toMillis(), work);
-      return new ControlPlane(apiServer, kubeconfig, work, components, admin, kubelet, provisioner, leftovers);
+      return new ControlPlane(binaries, apiServer, kubeconfig, work, components, admin, kubelet, provisioner, leftovers);
     } catch (IOException e) {
       leftovers.killAll();
       throw new UncheckedIOException(e);
@@ -217,20 +219,57 @@ public final class ControlPlane implements AutoCloseable {
    * running under it would: it has exactly the rights RBAC bindings give that account.
    */
   public KubernetesClient as(String namespace, String serviceAccount) {
-    String token = admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-        .getStatus().getToken();
     Config adminConfig = admin.getConfiguration();
     Config config = new ConfigBuilder(Config.empty())
         .withMasterUrl(adminConfig.getMasterUrl())
         .withCaCertFile(adminConfig.getCaCertFile()).withCaCertData(adminConfig.getCaCertData())
-        .withOauthToken(token).withNamespace(namespace)
+        .withOauthToken(token(namespace, serviceAccount)).withNamespace(namespace)
         .build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
+  /** A one-hour token of a ServiceAccount, from the TokenRequest API. */
+  public String token(String namespace, String serviceAccount) {
+    return admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
+        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+        .getStatus().getToken();
+  }
+
+  /**
+   * The environment a program of ours (another JVM) needs to reach this API server as a
+   * ServiceAccount, in the variables Fabric8's client reads.
+   */
+  public Map<String, String> clientEnvironment(String namespace, String serviceAccount) {
+    Config adminConfig = admin.getConfiguration();
+    return Map.of("KUBERNETES_MASTER", adminConfig.getMasterUrl(), "KUBERNETES_CERTS_CA_FILE", adminConfig.getCaCertFile(),
+        "KUBERNETES_AUTH_TOKEN", token(namespace, serviceAccount), "KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+  }
+
   public String kubeconfig() {
     return kubeconfig;
+  }
+
+  /**
+   * Runs the real kubectl against this control plane as cluster admin and returns what it printed;
+   * a non-zero exit fails with its output.
+   */
+  public String kubectl(String... args) {
+    List<String> command = new ArrayList<>(List.of(binaries.binary("kubectl").toString(),
+        "--kubeconfig=" + work.resolve("kubeconfig")));
+    command.addAll(List.of(args));
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("kubectl " + String.join(" ", args) + " failed: " + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Where the control plane's programs log (kube-controller-manager.log, ...) and the pods' data lie. */
