@@ -221,6 +221,49 @@ class ClusterStatusTest {
   }
 
   @Test
+  void aStorageChangeTheShardsCannotTakeIsRefusedAndTheOldTableKeepsServing() {
+    VectorShardCluster vsc = cluster(2, 2, null);
+    RoutingTable live = table(vsc, 5);
+    VectorShardClusterStatus status = new ClusterStatus(List.of(), List.of("rag-shard-0 has a 1Gi volume"), Optional.empty(),
+        ready(true, true), endpoints(2), Optional.of(new RoutingEngine.Outcome(new TableDecision.Unchanged(live),
+            observation(2), Optional.of(live)))).compute(vsc, T0);
+
+    assertThat(status.getPhase()).isEqualTo(Phase.Invalid);
+    assertThat(status.getEpoch()).isEqualTo(5);
+    assertConditions(status, "False", "False", "True");
+    assertThat(condition(status, Conditions.READY).getReason()).isEqualTo("StorageChangeRefused");
+    assertThat(condition(status, Conditions.READY).getMessage()).contains("nothing was changed: rag-shard-0 has a 1Gi volume");
+  }
+
+  @Test
+  void aFailedReconcileReplacesReadyAndKeepsWhatWasLastKnown() {
+    VectorShardCluster vsc = cluster(2, 1, null);
+    RoutingTable table = table(vsc, 2);
+    VectorShardClusterStatus healthy = compute(vsc, List.of(), ready(true, true), Optional.of(new RoutingEngine.Outcome(
+        new TableDecision.Unchanged(table), observation(2), Optional.of(table))), T0);
+
+    VectorShardClusterStatus failed = ClusterStatus.failed(cluster(3, 2, healthy), "services \"rag-shard-2\" is forbidden", T1);
+    assertThat(failed.getPhase()).isEqualTo(Phase.Degraded);
+    assertConditions(failed, "False", "False", "True");
+    assertThat(failed.getConditions()).allSatisfy(c -> {
+      assertThat(c.getReason()).isEqualTo("ReconcileFailed");
+      assertThat(c.getMessage()).isEqualTo("reconcile failed, will retry: services \"rag-shard-2\" is forbidden");
+      assertThat(c.getObservedGeneration()).isEqualTo(2);
+    });
+    // Progressing was False before as well: its transition time stays, the others flipped now.
+    assertThat(condition(failed, Conditions.PROGRESSING).getLastTransitionTime()).isEqualTo(T0);
+    assertThat(condition(failed, Conditions.READY).getLastTransitionTime()).isEqualTo(T1);
+    // What the failed reconcile did not observe stays as last known: it never saw generation 2.
+    assertThat(failed.getObservedGeneration()).isEqualTo(healthy.getObservedGeneration());
+    assertThat(failed.getEpoch()).isEqualTo(2);
+    assertThat(failed.getShards()).isEqualTo(healthy.getShards());
+
+    // Failing again the same way is no news: the identical status, so nothing is written.
+    assertThat(ClusterStatus.failed(cluster(3, 2, failed), "services \"rag-shard-2\" is forbidden", "2026-11-21T10:09:00Z"))
+        .isEqualTo(failed);
+  }
+
+  @Test
   void memoryIsRoundedToWholeMebibytesSoIdleNoiseWritesNothing() {
     assertThat(ClusterStatus.roundToMiB(0)).isZero();
     assertThat(ClusterStatus.roundToMiB((1 << 20) - 1)).isEqualTo(1 << 20);
