@@ -2,8 +2,8 @@ package io.vectorshard.cli;
 
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.core.spec.ClusterManifests;
-import io.vectorshard.operator.local.LocalCluster;
-import io.vectorshard.operator.local.LocalState;
+import io.vectorshard.local.LocalCluster;
+import io.vectorshard.local.LocalState;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,5 +1,6 @@
 package io.vectorshard.router;
 
+import io.vectorshard.core.routing.RouterEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +8,9 @@ import java.util.Map;
 import redis.clients.jedis.HostAndPort;
 
 /**
- * Settings of one router process, read from environment variables (what the sidecar injector and
- * {@code vsc local} set). Every setting has a safe default except the seeds.
+ * Settings of one router process, read from the environment variables of {@link RouterEnvironment}
+ * (what the sidecar injector and {@code vsc local} set). Every setting has a safe default except
+ * the seeds.
  *
  * @param host address the HTTP API listens on; loopback unless deliberately opened
  * @param port HTTP port
@@ -24,11 +26,9 @@ import redis.clients.jedis.HostAndPort;
 public record RouterConfig(String host, int port, List<HostAndPort> seeds, String password, Duration shardTimeout,
     int maxTopK, int maxBatch, int maxConnectionsPerShard, long maxRequestBytes, Duration tableCheckInterval) {
 
-  public static final String ENV_PREFIX = "VSC_ROUTER_";
-
   public RouterConfig {
     if (seeds.isEmpty()) {
-      throw new IllegalArgumentException("at least one seed shard address is needed (" + ENV_PREFIX + "SEEDS=host:port,...)");
+      throw new IllegalArgumentException("at least one seed shard address is needed (" + RouterEnvironment.SEEDS.variable() + "=host:port,...)");
     }
     seeds = List.copyOf(seeds);
   }
@@ -48,24 +48,22 @@ public record RouterConfig(String host, int port, List<HostAndPort> seeds, Strin
         maxRequestBytes, tableCheckInterval);
   }
 
-  /** Reads {@code VSC_ROUTER_*} variables; see the configuration reference in README.md. */
+  /** Reads the variables of {@link RouterEnvironment}; see the configuration reference in README.md. */
   public static RouterConfig fromEnvironment(Map<String, String> env) {
-    String seedList = env.get(ENV_PREFIX + "SEEDS");
-    if (seedList == null || seedList.isBlank()) {
-      throw new IllegalArgumentException(ENV_PREFIX + "SEEDS is required: comma-separated host:port of shards");
-    }
+    String seedList = RouterEnvironment.SEEDS.in(env).orElseThrow(() -> new IllegalArgumentException(
+        RouterEnvironment.SEEDS.variable() + " is required: comma-separated host:port of shards"));
     RouterConfig d = defaults(parseSeeds(seedList));
     return new RouterConfig(
-        env.getOrDefault(ENV_PREFIX + "HOST", d.host()),
-        intValue(env, "PORT", d.port()),
+        RouterEnvironment.HOST.in(env).orElse(d.host()),
+        RouterEnvironment.PORT.intIn(env, d.port()),
         d.seeds(),
-        env.getOrDefault("VSC_REDIS_PASSWORD", null),
-        Duration.ofMillis(intValue(env, "SHARD_TIMEOUT_MS", (int) d.shardTimeout().toMillis())),
-        intValue(env, "MAX_TOP_K", d.maxTopK()),
-        intValue(env, "MAX_BATCH", d.maxBatch()),
-        intValue(env, "MAX_CONNECTIONS_PER_SHARD", d.maxConnectionsPerShard()),
-        intValue(env, "MAX_REQUEST_BYTES", (int) d.maxRequestBytes()),
-        Duration.ofMillis(intValue(env, "TABLE_CHECK_INTERVAL_MS", (int) d.tableCheckInterval().toMillis())));
+        RouterEnvironment.REDIS_PASSWORD.in(env).orElse(null),
+        Duration.ofMillis(RouterEnvironment.SHARD_TIMEOUT_MS.intIn(env, (int) d.shardTimeout().toMillis())),
+        RouterEnvironment.MAX_TOP_K.intIn(env, d.maxTopK()),
+        RouterEnvironment.MAX_BATCH.intIn(env, d.maxBatch()),
+        RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.intIn(env, d.maxConnectionsPerShard()),
+        RouterEnvironment.MAX_REQUEST_BYTES.intIn(env, (int) d.maxRequestBytes()),
+        Duration.ofMillis(RouterEnvironment.TABLE_CHECK_INTERVAL_MS.intIn(env, (int) d.tableCheckInterval().toMillis())));
   }
 
   public static List<HostAndPort> parseSeeds(String list) {
@@ -82,21 +80,5 @@ public record RouterConfig(String host, int port, List<HostAndPort> seeds, Strin
       seeds.add(new HostAndPort(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1))));
     }
     return seeds;
-  }
-
-  private static int intValue(Map<String, String> env, String name, int fallback) {
-    String value = env.get(ENV_PREFIX + name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed < 0) {
-        throw new NumberFormatException();
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(ENV_PREFIX + name + " must be a non-negative integer, got \"" + value + "\"");
-    }
   }
 }

@@ -7,7 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vectorshard.api.ShardStatus;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus;
-import io.vectorshard.operator.engine.ShardObservation;
+import io.vectorshard.engine.ShardObservation;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -10,7 +10,7 @@ import io.vectorshard.api.ShardStatus;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus;
 import io.vectorshard.core.routing.ShardEndpoint;
-import io.vectorshard.operator.engine.ShardObservation;
+import io.vectorshard.engine.ShardObservation;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

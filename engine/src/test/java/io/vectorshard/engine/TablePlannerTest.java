@@ -1,4 +1,4 @@
-package io.vectorshard.operator.engine;
+package io.vectorshard.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

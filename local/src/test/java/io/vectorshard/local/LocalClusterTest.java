@@ -1,4 +1,4 @@
-package io.vectorshard.operator.local;
+package io.vectorshard.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.vectorshard.operator.engine;
+package io.vectorshard.engine;
 
 /**
  * One bucket that a placement change needs to move from the shard holding it to its new owner.

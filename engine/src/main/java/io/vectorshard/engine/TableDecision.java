@@ -1,4 +1,4 @@
-package io.vectorshard.operator.engine;
+package io.vectorshard.engine;
 
 import io.vectorshard.core.routing.RoutingTable;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.vectorshard.operator.local;
+package io.vectorshard.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,4 +1,4 @@
-package io.vectorshard.operator.local;
+package io.vectorshard.local;
 
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterSpec;
@@ -6,11 +6,12 @@ import io.vectorshard.core.redis.RedisBinary;
 import io.vectorshard.core.redis.RedisProcess;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.redis.ShardClients;
+import io.vectorshard.core.routing.RouterEnvironment;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
-import io.vectorshard.operator.engine.RoutingEngine;
-import io.vectorshard.operator.engine.TableDecision;
-import io.vectorshard.router.RouterConfig;
+import io.vectorshard.engine.RoutingEngine;
+import io.vectorshard.engine.TableDecision;
+import io.vectorshard.router.RouterMain;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -139,15 +140,9 @@ public final class LocalCluster {
     Path log = dir.resolve("router.log").toAbsolutePath();
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), "io.vectorshard.router.RouterMain")
+        "-cp", System.getProperty("java.class.path"), RouterMain.class.getName())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    Map<String, String> env = builder.environment();
-    env.put(RouterConfig.ENV_PREFIX + "SEEDS", String.join(",", endpoints.stream().map(ShardEndpoint::address).toList()));
-    env.put(RouterConfig.ENV_PREFIX + "HOST", host);
-    env.put(RouterConfig.ENV_PREFIX + "PORT", Integer.toString(port));
-    env.put(RouterConfig.ENV_PREFIX + "SHARD_TIMEOUT_MS", Integer.toString(spec.getRouter().getShardTimeoutMs()));
-    env.put(RouterConfig.ENV_PREFIX + "MAX_TOP_K", Integer.toString(spec.getRouter().getMaxTopK()));
-    env.put(RouterConfig.ENV_PREFIX + "MAX_BATCH", Integer.toString(spec.getRouter().getMaxBatch()));
+    builder.environment().putAll(RouterEnvironment.forCluster(spec.getRouter(), endpoints, host));
     try {
       Process process = builder.start();
       LocalState.Router router = new LocalState.Router(host, port, process.pid(), log.toString());
@@ -235,7 +230,7 @@ public final class LocalCluster {
   }
 
   private static boolean isRouter(ProcessHandle process) {
-    return process.info().arguments().map(args -> List.of(args).contains("io.vectorshard.router.RouterMain")).orElse(true);
+    return process.info().arguments().map(args -> List.of(args).contains(RouterMain.class.getName())).orElse(true);
   }
 
   static boolean alive(long pid) {
