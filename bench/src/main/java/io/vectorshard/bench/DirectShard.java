@@ -1,5 +1,6 @@
 package io.vectorshard.bench;
 
+import io.vectorshard.core.redis.ShardConnections;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.routing.ShardEndpoint;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ final class DirectShard implements AutoCloseable {
 
   static Jedis open(ShardEndpoint endpoint) {
     return new Jedis(new HostAndPort(endpoint.host(), endpoint.port()),
-        ShardClient.clientConfig(null, 5_000, 30_000, "vsc-bench-direct"));
+        ShardConnections.clientConfig(null, 5_000, 30_000, "vsc-bench-direct"));
   }
 
   int keyCount() {

@@ -3,6 +3,7 @@ package io.vectorshard.engine;
 import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.Keys.BucketKey;
+import io.vectorshard.core.redis.ShardAdmin;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.redis.ShardClients;
 import io.vectorshard.core.redis.ShardException;
@@ -55,10 +56,11 @@ public final class RoutingEngine {
   private ShardObservation observe(ShardEndpoint endpoint) {
     try {
       ShardClient shard = clients.get(endpoint);
+      ShardAdmin admin = shard.admin();
       Map<BucketKey, Long> buckets = new LinkedHashMap<>();
-      shard.bucketSizes().forEach((key, size) -> Keys.parseBucket(key).ifPresent(b -> buckets.put(b, size)));
+      admin.bucketSizes().forEach((key, size) -> Keys.parseBucket(key).ifPresent(b -> buckets.put(b, size)));
       return new ShardObservation(endpoint, shard.epoch(), Optional.ofNullable(shard.routingJson()), buckets,
-          shard.usedMemoryBytes(), Optional.empty());
+          admin.usedMemoryBytes(), Optional.empty());
     } catch (ShardException e) {
       return ShardObservation.unreachable(endpoint, e.getMessage());
     }
@@ -78,7 +80,7 @@ public final class RoutingEngine {
     if (!observed.unreachable().isEmpty()) {
       String names = String.join(", ", observed.unreachable().stream()
           .map(s -> s.endpoint().id() + " (" + s.error().orElse("") + ")").toList());
-      return new Outcome(new TableDecision.Blocked("ShardUnreachable", "cannot reach " + names, List.of()),
+      return new Outcome(new TableDecision.Blocked(Reason.ShardUnreachable, "cannot reach " + names, List.of()),
           observed, observed.liveTable());
     }
     RoutingTable desired = RoutingTable.of(cluster, 1, spec, endpoints);

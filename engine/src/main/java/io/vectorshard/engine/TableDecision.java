@@ -14,8 +14,8 @@ public sealed interface TableDecision {
   /**
    * The spec asks for a table that cannot be published now; the live one stays.
    *
-   * @param reason a CamelCase reason for conditions and events
+   * @param reason why, for conditions and events
    * @param moves the data that would have to move first (empty for other reasons)
    */
-  record Blocked(String reason, String message, List<Move> moves) implements TableDecision {}
+  record Blocked(Reason reason, String message, List<Move> moves) implements TableDecision {}
 }

@@ -34,13 +34,13 @@ public final class TablePlanner {
       return new TableDecision.Unchanged(live.get());
     }
     if (live.isPresent() && !storageCompatible(live.get().vectors(), desired.vectors()) && inventory.totalVectors() > 0) {
-      return new TableDecision.Blocked("VectorSettingsChanged", "spec.vectors changes " + live.get().vectors()
+      return new TableDecision.Blocked(Reason.VectorSettingsChanged, "spec.vectors changes " + live.get().vectors()
           + " to " + desired.vectors() + " but the cluster holds " + inventory.totalVectors()
           + " vectors; dimensions, quantization and m can only change on an empty cluster", List.of());
     }
     List<Move> moves = moves(desired.placement(), inventory);
     if (!moves.isEmpty()) {
-      return new TableDecision.Blocked("RebalanceRequired", moves.size() + " bucket(s) holding vectors would change shard ("
+      return new TableDecision.Blocked(Reason.RebalanceRequired, moves.size() + " bucket(s) holding vectors would change shard ("
           + String.join("; ", moves.stream().limit(MOVES_SHOWN).map(Move::toString).toList())
           + (moves.size() > MOVES_SHOWN ? "; ..." : "")
           + "); moving data between shards is not available yet, so the current routing table stays", moves);

@@ -64,7 +64,7 @@ class TablePlannerTest {
     RoutingTable live = table(3, 5);
     TableDecision d = TablePlanner.decide(table(4, 1), Optional.of(live), populated(live));
     assertThat(d).isInstanceOfSatisfying(TableDecision.Blocked.class, b -> {
-      assertThat(b.reason()).isEqualTo("RebalanceRequired");
+      assertThat(b.reason()).isEqualTo(Reason.RebalanceRequired);
       assertThat(b.moves()).isNotEmpty().allSatisfy(m -> assertThat(m.to()).isEqualTo(3));
       // Minimal movement: about a quarter of the 200 one-bucket tenants.
       assertThat(b.moves().size()).isBetween(25, 75);
@@ -99,7 +99,7 @@ class TablePlannerTest {
     RoutingTable live = table(3, 4);
     assertThat(TablePlanner.decide(table(3, 1, 8, new PlacementSpec()), Optional.of(live), populated(live)))
         .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> {
-          assertThat(b.reason()).isEqualTo("VectorSettingsChanged");
+          assertThat(b.reason()).isEqualTo(Reason.VectorSettingsChanged);
           assertThat(b.message()).contains("200 vectors");
         });
     assertThat(TablePlanner.decide(table(3, 1, 8, new PlacementSpec()), Optional.of(live), Inventory.empty()))

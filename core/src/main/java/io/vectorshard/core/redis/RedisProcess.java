@@ -70,7 +70,7 @@ public final class RedisProcess {
         throw new IllegalStateException("redis-server on port " + port + " exited during start");
       }
       try (Jedis jedis = new Jedis(new redis.clients.jedis.HostAndPort("127.0.0.1", port),
-          ShardClient.clientConfig(null, 200, 200, "vectorshard-probe"))) {
+          ShardConnections.clientConfig(null, 200, 200, "vectorshard-probe"))) {
         if ("PONG".equals(jedis.ping())) {
           return;
         }

@@ -8,45 +8,27 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.function.Function;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
-import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * All traffic to one shard: a connection pool and one method per operation, each a single
- * pipelined round trip. Writes go through the fenced function library; reads are plain
- * {@code VSIM} pipelined with {@code GET vsc:epoch} (never VSIM inside a script: it would block).
+ * The data path to one shard, what routers do: one method per operation, each a single pipelined
+ * round trip on the shard's pooled {@link ShardConnections}. Writes go through the fenced function
+ * library; reads are plain {@code VSIM} pipelined with {@code GET vsc:epoch} (never VSIM inside a
+ * script: it would block). The control plane's calls are {@link #admin()}.
  *
- * <p>Every call has a deadline: the timeout given at construction (or {@link #withTimeout}) from the
- * call's start bounds the wait for a pooled connection, and the socket timeout of the call's reads is
- * set to the time left. So a caller may run a call on its own thread and still keep its deadline.
- * Every failure surfaces as a {@link ShardException} naming the shard, a {@link StaleEpochException},
+ * <p>Every call has a deadline (see {@link ShardConnections}), the timeout given at construction or
+ * {@link #withTimeout}. Every failure surfaces as a {@link ShardException} naming the shard, a {@link StaleEpochException},
  * or a {@link FilterSyntaxException}.
  */
 public final class ShardClient implements AutoCloseable {
   /** Elements per FCALL in a batch: large enough to amortize the call, small enough not to stall. */
   static final int UPSERT_CHUNK = 64;
 
-  private final ShardEndpoint endpoint;
-  private final JedisPool pool;
-  private final Duration timeout;
-  /** False for a {@link #withTimeout} view: the pool belongs to the client it was made from. */
-  private final boolean ownsPool;
+  private final ShardConnections connections;
 
   public ShardClient(ShardEndpoint endpoint, String password, Duration timeout, int maxConnections) {
     this(endpoint, password, timeout, maxConnections, false);
@@ -59,38 +41,11 @@ public final class ShardClient implements AutoCloseable {
    */
   public ShardClient(ShardEndpoint endpoint, String password, Duration timeout, int maxConnections,
       boolean validateOnBorrow) {
-    this.endpoint = endpoint;
-    this.timeout = timeout;
-    this.ownsPool = true;
-    GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
-    poolConfig.setMaxTotal(maxConnections);
-    poolConfig.setMaxIdle(maxConnections);
-    poolConfig.setTestOnBorrow(validateOnBorrow);
-    poolConfig.setMaxWait(timeout);
-    poolConfig.setJmxEnabled(false);
-    this.pool = new JedisPool(poolConfig, new HostAndPort(endpoint.host(), endpoint.port()),
-        clientConfig(password, (int) timeout.toMillis(), (int) timeout.toMillis(), "vectorshard"));
+    this(new ShardConnections(endpoint, password, timeout, maxConnections, validateOnBorrow));
   }
 
-  /**
-   * The connection settings of every vectorshard connection to Redis. RESP2 is fixed because the
-   * replies of raw commands (VSIM, VEMB) are parsed as RESP2 arrays.
-   */
-  public static JedisClientConfig clientConfig(String password, int connectMillis, int socketMillis, String name) {
-    DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(connectMillis).socketTimeoutMillis(socketMillis).clientName(name)
-        .protocol(RedisProtocol.RESP2);
-    if (password != null && !password.isEmpty()) {
-      config.password(password);
-    }
-    return config.build();
-  }
-
-  private ShardClient(ShardClient base, Duration timeout) {
-    this.endpoint = base.endpoint;
-    this.pool = base.pool;
-    this.timeout = timeout;
-    this.ownsPool = false;
+  private ShardClient(ShardConnections connections) {
+    this.connections = connections;
   }
 
   /**
@@ -98,23 +53,30 @@ public final class ShardClient implements AutoCloseable {
    * connection pool. Closing the view leaves the pool open.
    */
   public ShardClient withTimeout(Duration callTimeout) {
-    if (callTimeout.isNegative() || callTimeout.isZero()) {
-      throw new IllegalArgumentException("a shard call timeout must be positive, got " + callTimeout);
-    }
-    return callTimeout.equals(timeout) ? this : new ShardClient(this, callTimeout);
+    ShardConnections view = connections.withTimeout(callTimeout);
+    return view == connections ? this : new ShardClient(view);
+  }
+
+  /** The control plane's calls to this shard, on the same connections. */
+  public ShardAdmin admin() {
+    return new ShardAdmin(connections);
+  }
+
+  ShardConnections connections() {
+    return connections;
   }
 
   /** The deadline of each call, from its start. */
   public Duration timeout() {
-    return timeout;
+    return connections.timeout();
   }
 
   public ShardEndpoint endpoint() {
-    return endpoint;
+    return connections.endpoint();
   }
 
   public String id() {
-    return endpoint.id();
+    return connections.endpoint().id();
   }
 
   /** One element to write: its bucket key, id, vector and attributes JSON ("" for none). */
@@ -125,7 +87,7 @@ public final class ShardClient implements AutoCloseable {
    * it was created (true) or updated (false).
    */
   public List<Boolean> upsert(long epoch, String tenant, VectorSettings settings, List<Write> writes) {
-    return call(jedis -> {
+    return connections.call(jedis -> {
       Pipeline pipeline = jedis.pipelined();
       List<Response<Object>> replies = new ArrayList<>();
       for (int from = 0; from < writes.size(); from += UPSERT_CHUNK) {
@@ -176,7 +138,7 @@ public final class ShardClient implements AutoCloseable {
 
   /** Removes ids from one bucket key. Returns how many existed. */
   public long remove(long epoch, String key, List<String> ids) {
-    return call(jedis -> {
+    return connections.call(jedis -> {
       List<byte[]> args = new ArrayList<>();
       args.add(bytes(Long.toString(epoch)));
       ids.forEach(id -> args.add(bytes(id)));
@@ -187,7 +149,7 @@ public final class ShardClient implements AutoCloseable {
 
   /** Deletes a tenant's bucket keys on this shard. Returns how many keys existed. */
   public long dropTenant(long epoch, String tenant, List<String> keys) {
-    return call(jedis -> {
+    return connections.call(jedis -> {
       List<byte[]> keyArgs = new ArrayList<>();
       keyArgs.add(bytes(Keys.EPOCH));
       keyArgs.add(bytes(Keys.TENANTS));
@@ -214,7 +176,7 @@ public final class ShardClient implements AutoCloseable {
    * {@code GET vsc:epoch} after them. A missing key answers no hits.
    */
   public QueryReply query(List<String> keys, float[] vector, int count, int ef, String filter) {
-    return call(jedis -> {
+    return connections.call(jedis -> {
       Pipeline pipeline = jedis.pipelined();
       byte[] blob = Fp32.encode(vector);
       Map<String, Response<Object>> replies = new LinkedHashMap<>();
@@ -264,7 +226,7 @@ public final class ShardClient implements AutoCloseable {
 
   /** Attributes JSON of elements, by key then id; elements without attributes are left out. */
   public Map<String, Map<String, String>> attributes(Map<String, List<String>> idsByKey) {
-    return call(jedis -> {
+    return connections.call(jedis -> {
       Pipeline pipeline = jedis.pipelined();
       Map<String, Map<String, Response<String>>> replies = new LinkedHashMap<>();
       idsByKey.forEach((key, ids) -> {
@@ -303,7 +265,7 @@ public final class ShardClient implements AutoCloseable {
    * newer than the caller's table means the element may live elsewhere now.
    */
   public StoredRead read(String key, String id) {
-    return call(jedis -> {
+    return connections.call(jedis -> {
       Pipeline pipeline = jedis.pipelined();
       Response<String> epoch = pipeline.get(Keys.EPOCH);
       Response<Object> emb = pipeline.sendCommand(Protocol.Command.VEMB, bytes(key), bytes(id));
@@ -323,158 +285,24 @@ public final class ShardClient implements AutoCloseable {
 
   /** Tenants that have (or had) data on this shard. */
   public Set<String> tenants() {
-    return call(jedis -> jedis.smembers(Keys.TENANTS));
-  }
-
-  /** Number of elements in each of the given keys (0 for a missing key). */
-  public Map<String, Long> cardinalities(List<String> keys) {
-    return call(jedis -> cardinalities(jedis, keys));
-  }
-
-  private static Map<String, Long> cardinalities(Jedis jedis, List<String> keys) {
-    Pipeline pipeline = jedis.pipelined();
-    Map<String, Response<Long>> replies = new LinkedHashMap<>();
-    keys.forEach(k -> replies.put(k, pipeline.vcard(k)));
-    pipeline.sync();
-    Map<String, Long> result = new LinkedHashMap<>();
-    replies.forEach((k, r) -> result.put(k, r.get()));
-    return result;
-  }
-
-  /**
-   * Every bucket key on this shard with its number of elements. Found by SCAN, not from
-   * {@code vsc:tenants}, so keys the routing table no longer points at are counted too: those are
-   * exactly the ones a placement change must not strand.
-   */
-  public Map<String, Long> bucketSizes() {
-    return call(jedis -> {
-      List<String> keys = new ArrayList<>();
-      ScanParams params = new ScanParams().match(Keys.BUCKET_PATTERN).count(1000);
-      String cursor = ScanParams.SCAN_POINTER_START;
-      do {
-        ScanResult<String> page = jedis.scan(cursor, params);
-        keys.addAll(page.getResult());
-        cursor = page.getCursor();
-      } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
-      keys.sort(null);
-      return cardinalities(jedis, keys);
-    });
-  }
-
-  /** {@code used_memory} from INFO memory: what the status and metrics report per shard. */
-  public long usedMemoryBytes() {
-    return call(jedis -> {
-      for (String line : jedis.info("memory").split("\r?\n")) {
-        if (line.startsWith("used_memory:")) {
-          return Long.parseLong(line.substring("used_memory:".length()).trim());
-        }
-      }
-      throw new ShardException(id(), false, "INFO memory has no used_memory", null);
-    });
+    return connections.call(jedis -> jedis.smembers(Keys.TENANTS));
   }
 
   public long epoch() {
-    return call(jedis -> parseEpoch(jedis.get(Keys.EPOCH)));
+    return connections.call(jedis -> parseEpoch(jedis.get(Keys.EPOCH)));
   }
 
   /** The routing table JSON stored on this shard, or null if none was published. */
   public String routingJson() {
-    return call(jedis -> jedis.get(Keys.ROUTING));
-  }
-
-  /** Loads (or replaces) the function library. Idempotent. */
-  public void loadFunctions() {
-    call(jedis -> jedis.functionLoadReplace(FunctionLibrary.source()));
-  }
-
-  /**
-   * Publishes a routing table: sets vsc:routing and vsc:epoch and announces the epoch, unless the
-   * shard already has a newer epoch (then {@link StaleEpochException}). Returns false when the shard
-   * already had exactly this table.
-   */
-  public boolean publish(long epoch, String tableJson) {
-    return call(jedis -> (Long) jedis.fcall(FunctionLibrary.PUBLISH, List.of(Keys.EPOCH, Keys.ROUTING),
-        List.of(Long.toString(epoch), tableJson, Keys.ROUTING_CHANNEL)) == 1L);
+    return connections.call(jedis -> jedis.get(Keys.ROUTING));
   }
 
   public boolean ping() {
     try {
-      return call(jedis -> "PONG".equals(jedis.ping()));
+      return connections.call(jedis -> "PONG".equals(jedis.ping()));
     } catch (ShardException e) {
       return false;
     }
-  }
-
-  /**
-   * Runs a command with a pooled connection under this client's deadline, turning Redis failures
-   * into this package's exceptions.
-   */
-  public <T> T call(Function<Jedis, T> command) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Jedis jedis = null;
-    try {
-      jedis = borrow(deadline);
-      // Java sockets keep SO_TIMEOUT in the JVM (no system call), so setting it on every call is cheap.
-      jedis.getConnection().setSoTimeout(millisLeft(deadline));
-      return command.apply(jedis);
-    } catch (JedisDataException e) {
-      String message = e.getMessage() == null ? "" : e.getMessage();
-      if (message.startsWith("STALE ")) {
-        throw new StaleEpochException(id(), Long.parseLong(message.substring(6).trim()));
-      }
-      throw e;
-    } catch (JedisConnectionException e) {
-      if (e.getCause() instanceof java.net.SocketTimeoutException) {
-        throw new ShardException(id(), true, "timed out after " + timeout.toMillis() + " ms", e);
-      }
-      throw new ShardException(id(), false, e.getMessage(), e);
-    } catch (JedisException e) {
-      throw new ShardException(id(), false, e.getMessage(), e);
-    } finally {
-      if (jedis != null) {
-        giveBack(jedis);
-      }
-    }
-  }
-
-  /** A pooled connection, waiting at most until the deadline for one to be free. */
-  private Jedis borrow(long deadline) {
-    try {
-      return pool.borrowObject(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-    } catch (NoSuchElementException e) {
-      throw new ShardException(id(), true, "no free connection within " + timeout.toMillis() + " ms", e);
-    } catch (RuntimeException e) {
-      throw e; // a failed connect: JedisConnectionException, translated by call()
-    } catch (Exception e) {
-      throw new ShardException(id(), false, String.valueOf(e), e);
-    }
-  }
-
-  /**
-   * What {@code Jedis.close()} does for a connection taken with {@code getResource()}, except for a
-   * broken connection: commons-pool opens its replacement at once on the returning thread, which
-   * against a stalled shard would hold the caller up to the connect and socket timeouts, past its
-   * deadline. So a broken connection is handed back on a virtual thread of its own (failures are
-   * rare; the shard's state is reported by the call that broke it).
-   */
-  private void giveBack(Jedis jedis) {
-    if (!jedis.isBroken()) {
-      pool.returnResource(jedis);
-      return;
-    }
-    Thread.ofVirtual().name("vsc-pool-" + id()).start(() -> {
-      try {
-        pool.returnBrokenResource(jedis);
-      } catch (JedisException replacementFailed) {
-        // The broken connection is destroyed either way; the shard is still down or stalled.
-      }
-    });
-  }
-
-  /** Socket timeout for the time left; never 0, which would mean no timeout at all. */
-  private static int millisLeft(long deadline) {
-    long nanos = deadline - System.nanoTime();
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000));
   }
 
   private static long parseEpoch(String value) {
@@ -491,8 +319,6 @@ public final class ShardClient implements AutoCloseable {
 
   @Override
   public void close() {
-    if (ownsPool) {
-      pool.close();
-    }
+    connections.close();
   }
 }

@@ -31,8 +31,8 @@ public final class RoutingPublisher {
     int changed = 0;
     for (ShardEndpoint endpoint : endpoints) {
       ShardClient shard = clients.get(endpoint);
-      shard.loadFunctions();
-      if (shard.publish(table.epoch(), json)) {
+      shard.admin().loadFunctions();
+      if (shard.admin().publish(table.epoch(), json)) {
         changed++;
       }
     }

@@ -1,5 +1,6 @@
 package io.vectorshard.core.routing;
 
+import io.vectorshard.core.redis.ShardConnections;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.ShardClient;
 import java.time.Duration;
@@ -45,7 +46,7 @@ public final class RoutingWatcher implements AutoCloseable {
     while (running) {
       HostAndPort address = addresses.get(next++ % addresses.size());
       // No socket timeout: a subscription is silent until the next announcement.
-      try (Jedis jedis = new Jedis(address, ShardClient.clientConfig(password, 1000, 0, "vectorshard-watcher"))) {
+      try (Jedis jedis = new Jedis(address, ShardConnections.clientConfig(password, 1000, 0, "vectorshard-watcher"))) {
         JedisPubSub pubSub = new JedisPubSub() {
           @Override
           public void onSubscribe(String channel, int subscribedChannels) {

@@ -46,7 +46,7 @@ class FunctionLibraryTest {
     shards = RedisShards.start(1);
     endpoint = shards.endpoints().get(0);
     client = new ShardClient(endpoint, null, Duration.ofSeconds(2), 4);
-    client.loadFunctions();
+    client.admin().loadFunctions();
   }
 
   @AfterAll
@@ -76,7 +76,7 @@ class FunctionLibraryTest {
 
   @Test
   void functionsLoadAndReloadIdempotently() {
-    client.loadFunctions();
+    client.admin().loadFunctions();
     List<LibraryInfo> libraries = redis.functionList(FunctionLibrary.NAME);
     assertThat(libraries).hasSize(1);
     assertThat(libraries.get(0).getFunctions()).extracting(f -> f.get("name")).containsExactlyInAnyOrder(
@@ -138,7 +138,7 @@ class FunctionLibraryTest {
       }
     }
     assertThat(client.upsert(0, TENANT, SETTINGS, mixed)).containsExactlyElementsOf(expected);
-    assertThat(client.cardinalities(List.of(KEY, KEY1, Keys.bucket(TENANT, 2))))
+    assertThat(client.admin().cardinalities(List.of(KEY, KEY1, Keys.bucket(TENANT, 2))))
         .containsExactly(Map.entry(KEY, 72L), Map.entry(KEY1, 71L), Map.entry(Keys.bucket(TENANT, 2), 0L));
     assertThat(client.attributes(Map.of(KEY, List.of("doc-2", "doc-0", "missing"))))
         .containsExactly(Map.entry(KEY, Map.of("doc-2", "{\"i\":2}")));
@@ -146,7 +146,7 @@ class FunctionLibraryTest {
 
   @Test
   void staleEpochWritesAreRefusedAndChangeNothing() {
-    assertThat(client.publish(5, "{\"epoch\":5}")).isTrue();
+    assertThat(client.admin().publish(5, "{\"epoch\":5}")).isTrue();
     assertThat(client.epoch()).isEqualTo(5);
     client.upsert(5, TENANT, SETTINGS, List.of(
         write(KEY, "doc-1", "{\"v\":1}", 1, 0, 0), write(KEY1, "doc-2", "{\"v\":2}", 0, 1, 0)));
@@ -222,21 +222,21 @@ class FunctionLibraryTest {
   void publishOnlyMovesEpochsForward() {
     assertThat(client.epoch()).isZero();
     assertThat(client.routingJson()).isNull();
-    assertThat(client.publish(5, "{\"table\":\"a\"}")).isTrue();
+    assertThat(client.admin().publish(5, "{\"table\":\"a\"}")).isTrue();
     assertThat(client.epoch()).isEqualTo(5);
     assertThat(client.routingJson()).isEqualTo("{\"table\":\"a\"}");
 
-    assertThatThrownBy(() -> client.publish(4, "{\"table\":\"old\"}"))
+    assertThatThrownBy(() -> client.admin().publish(4, "{\"table\":\"old\"}"))
         .isInstanceOfSatisfying(StaleEpochException.class, e -> assertThat(e.shardEpoch()).isEqualTo(5));
-    assertThat(client.publish(5, "{\"table\":\"a\"}")).isFalse();
-    assertThatThrownBy(() -> client.publish(5, "{\"table\":\"b\"}"))
+    assertThat(client.admin().publish(5, "{\"table\":\"a\"}")).isFalse();
+    assertThatThrownBy(() -> client.admin().publish(5, "{\"table\":\"b\"}"))
         .isInstanceOf(JedisDataException.class)
         .hasMessageContaining("epoch 5 already holds a different routing table");
-    assertThatThrownBy(() -> client.publish(0, "{}")).hasMessageContaining("positive integer");
+    assertThatThrownBy(() -> client.admin().publish(0, "{}")).hasMessageContaining("positive integer");
     assertThat(client.epoch()).isEqualTo(5);
     assertThat(client.routingJson()).isEqualTo("{\"table\":\"a\"}");
 
-    assertThat(client.publish(6, "{\"table\":\"b\"}")).isTrue();
+    assertThat(client.admin().publish(6, "{\"table\":\"b\"}")).isTrue();
     assertThat(client.epoch()).isEqualTo(6);
     assertThat(client.routingJson()).isEqualTo("{\"table\":\"b\"}");
   }
@@ -263,10 +263,10 @@ class FunctionLibraryTest {
     });
     try {
       assertThat(subscribed.await(5, TimeUnit.SECONDS)).isTrue();
-      client.publish(7, "{\"t\":7}");
+      client.admin().publish(7, "{\"t\":7}");
       assertThat(messages.poll(5, TimeUnit.SECONDS)).isEqualTo("vsc:routing=7");
-      client.publish(7, "{\"t\":7}"); // a no-op republish announces nothing...
-      client.publish(8, "{\"t\":8}"); // ...so the next message is epoch 8
+      client.admin().publish(7, "{\"t\":7}"); // a no-op republish announces nothing...
+      client.admin().publish(8, "{\"t\":8}"); // ...so the next message is epoch 8
       assertThat(messages.poll(5, TimeUnit.SECONDS)).isEqualTo("vsc:routing=8");
       assertThat(messages).isEmpty();
     } finally {
@@ -300,7 +300,7 @@ class FunctionLibraryTest {
 
   @Test
   void queryReturnsHitsByScoreWithTheShardEpoch() {
-    client.publish(3, "{\"t\":3}");
+    client.admin().publish(3, "{\"t\":3}");
     client.upsert(3, TENANT, SETTINGS, List.of(
         write(KEY, "same", "{\"genre\":\"news\",\"year\":2020}", 1, 0, 0),
         write(KEY, "close", "{\"genre\":\"sport\",\"year\":2021}", 0.9f, 0.1f, 0),

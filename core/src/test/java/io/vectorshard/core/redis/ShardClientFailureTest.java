@@ -30,7 +30,7 @@ class ShardClientFailureTest {
   void killedServerMakesCallsFailNamingTheShard() {
     try (RedisShards shards = RedisShards.start(1);
         ShardClient client = new ShardClient(shards.endpoints().get(0), null, Duration.ofMillis(500), 2)) {
-      client.loadFunctions();
+      client.admin().loadFunctions();
       assertThat(client.ping()).isTrue();
       assertThat(client.epoch()).isZero();
 

@@ -32,8 +32,8 @@ class RoutingWatcherTest {
 
   static void publish(ShardEndpoint endpoint, long epoch) {
     try (ShardClient shard = new ShardClient(endpoint, null, Duration.ofSeconds(2), 1)) {
-      shard.loadFunctions();
-      assertThat(shard.publish(epoch, "{\"epoch\":" + epoch + "}")).isTrue();
+      shard.admin().loadFunctions();
+      assertThat(shard.admin().publish(epoch, "{\"epoch\":" + epoch + "}")).isTrue();
     }
   }
 

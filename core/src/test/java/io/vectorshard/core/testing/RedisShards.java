@@ -1,5 +1,6 @@
 package io.vectorshard.core.testing;
 
+import io.vectorshard.core.redis.ShardConnections;
 import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.api.VectorsSpec;
 import io.vectorshard.core.redis.RedisProcess;
@@ -94,7 +95,7 @@ public final class RedisShards implements AutoCloseable {
    * a stall, ended a call, without timing anything.
    */
   public static boolean stalled(int port) {
-    try (Jedis probe = new Jedis(new HostAndPort("127.0.0.1", port), ShardClient.clientConfig(null, 150, 150, null))) {
+    try (Jedis probe = new Jedis(new HostAndPort("127.0.0.1", port), ShardConnections.clientConfig(null, 150, 150, null))) {
       probe.ping();
       return false;
     } catch (JedisConnectionException e) {
@@ -109,7 +110,7 @@ public final class RedisShards implements AutoCloseable {
 
   /** The same for a server at any address (a shard pod's, in the Kubernetes tests). */
   public static List<String> vectorshardConnections(HostAndPort server, String password) {
-    try (Jedis admin = new Jedis(server, ShardClient.clientConfig(password, 2000, 2000, null))) {
+    try (Jedis admin = new Jedis(server, ShardConnections.clientConfig(password, 2000, 2000, null))) {
       return admin.clientList().lines().filter(l -> l.contains(" name=vectorshard "))
           .map(l -> l.substring(0, l.indexOf(' '))).toList();
     }

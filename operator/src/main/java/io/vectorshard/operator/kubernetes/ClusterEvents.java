@@ -1,6 +1,7 @@
 package io.vectorshard.operator.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.vectorshard.engine.Reason;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,7 +40,7 @@ public final class ClusterEvents {
       // Ready and Degraded carry the news (one event per change); Progressing only restates it.
       boolean isTrue = "True".equals(now.getStatus());
       switch (now.getType()) {
-        case Conditions.READY -> emit(vsc, isTrue || "ShardsNotReady".equals(now.getReason()) ? "Normal" : "Warning",
+        case Conditions.READY -> emit(vsc, isTrue || Reason.ShardsNotReady.name().equals(now.getReason()) ? "Normal" : "Warning",
             now.getReason(), now.getMessage());
         case Conditions.DEGRADED -> {
           if (isTrue) {

@@ -6,6 +6,7 @@ import io.vectorshard.api.VectorShardClusterStatus;
 import io.vectorshard.api.VectorShardClusterStatus.Phase;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
+import io.vectorshard.engine.Reason;
 import io.vectorshard.engine.RoutingEngine;
 import io.vectorshard.engine.ShardObservation;
 import io.vectorshard.engine.TableDecision;
@@ -49,40 +50,40 @@ public record ClusterStatus(List<String> problems, List<String> refused, Optiona
     if (!problems.isEmpty()) {
       String message = "invalid spec, nothing was changed: " + String.join("; ", problems);
       phase = Phase.Invalid;
-      conditions.add(new Observed(Conditions.READY, false, "InvalidSpec", message));
-      conditions.add(new Observed(Conditions.PROGRESSING, false, "InvalidSpec", "waiting for a valid spec"));
-      conditions.add(new Observed(Conditions.DEGRADED, true, "InvalidSpec", message));
+      conditions.add(new Observed(Conditions.READY, false, Reason.InvalidSpec, message));
+      conditions.add(new Observed(Conditions.PROGRESSING, false, Reason.InvalidSpec, "waiting for a valid spec"));
+      conditions.add(new Observed(Conditions.DEGRADED, true, Reason.InvalidSpec, message));
     } else if (!refused.isEmpty()) {
       String message = "spec.redis.storage cannot change on existing shards (Kubernetes refuses to update a"
           + " StatefulSet's volume claim templates); nothing was changed: " + String.join("; ", refused)
           + ". Set it back, or create a new cluster with the new storage and move the data.";
       phase = Phase.Invalid;
-      conditions.add(new Observed(Conditions.READY, false, "StorageChangeRefused", message));
-      conditions.add(new Observed(Conditions.PROGRESSING, false, "StorageChangeRefused", "waiting for a spec the shards can take"));
-      conditions.add(new Observed(Conditions.DEGRADED, true, "StorageChangeRefused", message));
+      conditions.add(new Observed(Conditions.READY, false, Reason.StorageChangeRefused, message));
+      conditions.add(new Observed(Conditions.PROGRESSING, false, Reason.StorageChangeRefused, "waiting for a spec the shards can take"));
+      conditions.add(new Observed(Conditions.DEGRADED, true, Reason.StorageChangeRefused, message));
     } else if (blocker.isPresent()) {
       phase = Phase.Degraded;
-      conditions.add(new Observed(Conditions.READY, false, "PasswordUnavailable", blocker.get()));
-      conditions.add(new Observed(Conditions.PROGRESSING, false, "PasswordUnavailable", blocker.get()));
-      conditions.add(new Observed(Conditions.DEGRADED, true, "PasswordUnavailable", blocker.get()));
+      conditions.add(new Observed(Conditions.READY, false, Reason.PasswordUnavailable, blocker.get()));
+      conditions.add(new Observed(Conditions.PROGRESSING, false, Reason.PasswordUnavailable, blocker.get()));
+      conditions.add(new Observed(Conditions.DEGRADED, true, Reason.PasswordUnavailable, blocker.get()));
     } else if (readyCount < ready.size()) {
       String message = readyCount + " of " + ready.size() + " shards ready";
       phase = published ? Phase.Degraded : Phase.Provisioning;
-      conditions.add(new Observed(Conditions.READY, false, "ShardsNotReady", message));
-      conditions.add(new Observed(Conditions.PROGRESSING, true, "ShardsStarting", message));
-      conditions.add(new Observed(Conditions.DEGRADED, published, published ? "ShardsNotReady" : "AsExpected",
+      conditions.add(new Observed(Conditions.READY, false, Reason.ShardsNotReady, message));
+      conditions.add(new Observed(Conditions.PROGRESSING, true, Reason.ShardsStarting, message));
+      conditions.add(new Observed(Conditions.DEGRADED, published, published ? Reason.ShardsNotReady : Reason.AsExpected,
           published ? message : "no routing table published yet"));
     } else {
       TableDecision decision = outcome.orElseThrow().decision();
       String serving = served.map(t -> "routing epoch " + t.epoch() + " on " + t.shards().size() + " shards").orElse("no routing table");
       switch (decision) {
-        case TableDecision.Blocked b when b.reason().equals("RebalanceRequired") -> {
+        case TableDecision.Blocked b when b.reason() == Reason.RebalanceRequired -> {
           phase = Phase.Provisioning;
           conditions.add(new Observed(Conditions.READY, false, b.reason(), b.message()));
           conditions.add(new Observed(Conditions.PROGRESSING, true, b.reason(), b.message()));
-          conditions.add(new Observed(Conditions.DEGRADED, false, "AsExpected", "serving " + serving));
+          conditions.add(new Observed(Conditions.DEGRADED, false, Reason.AsExpected, "serving " + serving));
         }
-        case TableDecision.Blocked b when b.reason().equals("ShardUnreachable") -> {
+        case TableDecision.Blocked b when b.reason() == Reason.ShardUnreachable -> {
           phase = published ? Phase.Degraded : Phase.Provisioning;
           conditions.add(new Observed(Conditions.READY, false, b.reason(), b.message()));
           conditions.add(new Observed(Conditions.PROGRESSING, false, b.reason(), b.message()));
@@ -97,9 +98,9 @@ public record ClusterStatus(List<String> problems, List<String> refused, Optiona
         }
         default -> {
           phase = Phase.Ready;
-          conditions.add(new Observed(Conditions.READY, true, "TablePublished", serving));
-          conditions.add(new Observed(Conditions.PROGRESSING, false, "Reconciled", "the shards match the spec"));
-          conditions.add(new Observed(Conditions.DEGRADED, false, "AsExpected", "all shards ready"));
+          conditions.add(new Observed(Conditions.READY, true, Reason.TablePublished, serving));
+          conditions.add(new Observed(Conditions.PROGRESSING, false, Reason.Reconciled, "the shards match the spec"));
+          conditions.add(new Observed(Conditions.DEGRADED, false, Reason.AsExpected, "all shards ready"));
         }
       }
     }
@@ -124,9 +125,9 @@ public record ClusterStatus(List<String> problems, List<String> refused, Optiona
     status.setShards(previous.getShards());
     status.setPhase(Phase.Degraded);
     status.setConditions(Conditions.merge(previous.getConditions(), List.of(
-        new Observed(Conditions.READY, false, "ReconcileFailed", message),
-        new Observed(Conditions.PROGRESSING, false, "ReconcileFailed", message),
-        new Observed(Conditions.DEGRADED, true, "ReconcileFailed", message)), generation, now));
+        new Observed(Conditions.READY, false, Reason.ReconcileFailed, message),
+        new Observed(Conditions.PROGRESSING, false, Reason.ReconcileFailed, message),
+        new Observed(Conditions.DEGRADED, true, Reason.ReconcileFailed, message)), generation, now));
     return status;
   }
 

@@ -1,6 +1,7 @@
 package io.vectorshard.operator.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.vectorshard.engine.Reason;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ public final class Conditions {
   private Conditions() {}
 
   /** One condition as the reconciler sees it now. */
-  public record Observed(String type, boolean status, String reason, String message) {}
+  public record Observed(String type, boolean status, Reason reason, String message) {}
 
   /** The new condition list: the observed conditions, with transition times carried over from {@code previous}. */
   public static List<Condition> merge(List<Condition> previous, List<Observed> observed, long generation, String now) {
@@ -27,7 +28,7 @@ public final class Conditions {
       String status = o.status() ? "True" : "False";
       String since = find(previous, o.type()).filter(c -> status.equals(c.getStatus()))
           .map(Condition::getLastTransitionTime).orElse(now);
-      merged.add(new ConditionBuilder().withType(o.type()).withStatus(status).withReason(o.reason())
+      merged.add(new ConditionBuilder().withType(o.type()).withStatus(status).withReason(o.reason().name())
           .withMessage(o.message()).withObservedGeneration(generation).withLastTransitionTime(since).build());
     }
     return merged;

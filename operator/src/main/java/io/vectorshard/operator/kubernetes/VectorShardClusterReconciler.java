@@ -1,6 +1,7 @@
 package io.vectorshard.operator.kubernetes;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.vectorshard.engine.Reason;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -137,7 +138,7 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
     // next reconcile finds it Unchanged, so a retry does not record it twice.
     outcome.map(RoutingEngine.Outcome::decision).ifPresent(d -> {
       if (d instanceof TableDecision.Publish p) {
-        events.emit(vsc, "Normal", "TablePublished", "routing epoch " + p.table().epoch() + " published to "
+        events.emit(vsc, "Normal", Reason.TablePublished.name(), "routing epoch " + p.table().epoch() + " published to "
             + p.table().shards().size() + " shards (" + p.why() + ")");
       }
     });

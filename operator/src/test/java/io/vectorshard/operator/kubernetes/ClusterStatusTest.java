@@ -13,6 +13,7 @@ import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.engine.Inventory;
 import io.vectorshard.engine.Move;
+import io.vectorshard.engine.Reason;
 import io.vectorshard.engine.RoutingEngine;
 import io.vectorshard.engine.ShardObservation;
 import io.vectorshard.engine.TableDecision;
@@ -159,7 +160,7 @@ class ClusterStatusTest {
     RoutingEngine.Observation oneDown = new RoutingEngine.Observation(List.of(observation(2).shards().get(0),
         ShardObservation.unreachable(endpoints(2).get(1), "connection refused")), Optional.of(table), Inventory.empty());
     VectorShardClusterStatus unreachable = compute(cluster(2, 1, healthy), List.of(), ready(true, true),
-        Optional.of(new RoutingEngine.Outcome(new TableDecision.Blocked("ShardUnreachable",
+        Optional.of(new RoutingEngine.Outcome(new TableDecision.Blocked(Reason.ShardUnreachable,
             "cannot reach shard-1 (connection refused)", List.of()), oneDown, Optional.of(table))), T1);
     assertThat(unreachable.getPhase()).isEqualTo(Phase.Degraded);
     assertThat(condition(unreachable, Conditions.DEGRADED).getReason()).isEqualTo("ShardUnreachable");
@@ -172,7 +173,7 @@ class ClusterStatusTest {
     RoutingTable live = table(cluster(2, 1, null), 1);
     Move move = new Move("acme", 0, 1, 2, 10);
     VectorShardClusterStatus status = compute(vsc, List.of(), ready(true, true, true), Optional.of(
-        new RoutingEngine.Outcome(new TableDecision.Blocked("RebalanceRequired", "1 bucket would move", List.of(move)),
+        new RoutingEngine.Outcome(new TableDecision.Blocked(Reason.RebalanceRequired, "1 bucket would move", List.of(move)),
             observation(3), Optional.of(live))), T0);
 
     assertThat(status.getPhase()).isEqualTo(Phase.Provisioning);
@@ -186,7 +187,7 @@ class ClusterStatusTest {
     VectorShardCluster vsc = cluster(2, 2, null);
     RoutingTable live = table(vsc, 3);
     VectorShardClusterStatus status = compute(vsc, List.of(), ready(true, true), Optional.of(new RoutingEngine.Outcome(
-        new TableDecision.Blocked("VectorSettingsChanged", "dimensions 4 -> 8 on a populated cluster", List.of()),
+        new TableDecision.Blocked(Reason.VectorSettingsChanged, "dimensions 4 -> 8 on a populated cluster", List.of()),
         observation(2), Optional.of(live))), T0);
 
     assertThat(status.getPhase()).isEqualTo(Phase.Invalid);

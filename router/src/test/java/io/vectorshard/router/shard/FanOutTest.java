@@ -3,6 +3,7 @@ package io.vectorshard.router.shard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vectorshard.core.redis.RedisProcess;
+import io.vectorshard.core.redis.RawShardCalls;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.redis.ShardException;
 import io.vectorshard.core.redis.StaleEpochException;
@@ -57,7 +58,7 @@ class FanOutTest {
   /** Each shard answers its own id and the thread that made the call. */
   private static Map<ShardEndpoint, Function<ShardClient, String>> whoAnswers(List<ShardEndpoint> targets) {
     Map<ShardEndpoint, Function<ShardClient, String>> calls = new LinkedHashMap<>();
-    targets.forEach(s -> calls.put(s, client -> client.call(jedis -> jedis.ping()) + " " + client.id() + " "
+    targets.forEach(s -> calls.put(s, client -> RawShardCalls.call(client, jedis -> jedis.ping()) + " " + client.id() + " "
         + Thread.currentThread().threadId()));
     return calls;
   }
@@ -105,7 +106,7 @@ class FanOutTest {
     calls.put(table.shards().get(0), client -> {
       throw new StaleEpochException(client.id(), 9);
     });
-    calls.put(table.shards().get(1), client -> client.call(jedis -> jedis.ping()));
+    calls.put(table.shards().get(1), client -> RawShardCalls.call(client, jedis -> jedis.ping()));
     calls.put(table.shards().get(2), client -> {
       throw new IllegalStateException("inline failure");
     });
@@ -166,13 +167,13 @@ class FanOutTest {
     try {
       Routing.Snapshot shortSnapshot = new Routing.Snapshot(table, shortClients);
       Map<ShardEndpoint, Function<ShardClient, String>> calls = new LinkedHashMap<>();
-      calls.put(table.shards().get(0), client -> client.call(jedis -> {
+      calls.put(table.shards().get(0), client -> RawShardCalls.call(client, jedis -> {
         for (int i = 0; i < 3; i++) {
           jedis.blpop(0.2, "fanout-test-empty-list");
         }
         return "done";
       }));
-      calls.put(table.shards().get(1), client -> client.call(jedis -> jedis.ping()));
+      calls.put(table.shards().get(1), client -> RawShardCalls.call(client, jedis -> jedis.ping()));
 
       List<ShardReply<String>> write = fanOut.call(shortSnapshot, calls, "test");
       assertThat(write.get(0).value()).isEqualTo("done");

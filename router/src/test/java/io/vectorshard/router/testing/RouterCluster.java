@@ -1,5 +1,6 @@
 package io.vectorshard.router.testing;
 
+import io.vectorshard.core.redis.ShardConnections;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -314,7 +315,7 @@ public final class RouterCluster implements AutoCloseable {
   /** A fresh connection to one shard (close it). */
   public Jedis jedis(int ordinal) {
     ShardEndpoint e = endpoint(ordinal);
-    return new Jedis(new HostAndPort(e.host(), e.port()), ShardClient.clientConfig(null, 2000, 10_000, "test"));
+    return new Jedis(new HostAndPort(e.host(), e.port()), ShardConnections.clientConfig(null, 2000, 10_000, "test"));
   }
 
   /** A client for one shard, as the router would use it (close it). */
