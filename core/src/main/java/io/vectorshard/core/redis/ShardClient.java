@@ -76,7 +76,7 @@ public final class ShardClient implements AutoCloseable {
   }
 
   public String id() {
-    return connections.endpoint().id();
+    return connections.id();
   }
 
   /** One element to write: its bucket key, id, vector and attributes JSON ("" for none). */

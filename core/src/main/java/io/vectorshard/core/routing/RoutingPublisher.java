@@ -1,6 +1,6 @@
 package io.vectorshard.core.routing;
 
-import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.ShardAdmin;
 import io.vectorshard.core.redis.ShardClients;
 import java.util.List;
 
@@ -30,9 +30,9 @@ public final class RoutingPublisher {
     String json = RoutingTableCodec.toJson(table);
     int changed = 0;
     for (ShardEndpoint endpoint : endpoints) {
-      ShardClient shard = clients.get(endpoint);
-      shard.admin().loadFunctions();
-      if (shard.admin().publish(table.epoch(), json)) {
+      ShardAdmin shard = clients.get(endpoint).admin();
+      shard.loadFunctions();
+      if (shard.publish(table.epoch(), json)) {
         changed++;
       }
     }

@@ -68,6 +68,11 @@ class ClusterStatusTest {
     return new RoutingEngine.Observation(seen, Optional.empty(), Inventory.empty());
   }
 
+  /** The outcome of a reconcile that found {@code table} live on 2 shards and left it as it is. */
+  private static Optional<RoutingEngine.Outcome> serving(RoutingTable table) {
+    return Optional.of(new RoutingEngine.Outcome(new TableDecision.Unchanged(table), observation(2), Optional.of(table)));
+  }
+
   private static VectorShardClusterStatus compute(VectorShardCluster vsc, List<String> problems, Map<Integer, Boolean> ready,
       Optional<RoutingEngine.Outcome> outcome, String now) {
     return new ClusterStatus(problems, List.of(), Optional.empty(), ready, endpoints(ready.size()), outcome).compute(vsc, now);
@@ -147,8 +152,7 @@ class ClusterStatusTest {
   void aShardLostAfterPublishingDegradesAndKeepsTheLastCounts() {
     VectorShardCluster vsc = cluster(2, 1, null);
     RoutingTable table = table(vsc, 4);
-    VectorShardClusterStatus healthy = compute(vsc, List.of(), ready(true, true), Optional.of(new RoutingEngine.Outcome(
-        new TableDecision.Unchanged(table), observation(2), Optional.of(table))), T0);
+    VectorShardClusterStatus healthy = compute(vsc, List.of(), ready(true, true), serving(table), T0);
 
     VectorShardClusterStatus notReady = compute(cluster(2, 1, healthy), List.of(), ready(true, false),
         Optional.empty(), T1);
@@ -201,8 +205,7 @@ class ClusterStatusTest {
   void transitionTimesMoveOnlyWhenAConditionFlips() {
     VectorShardCluster vsc = cluster(2, 1, null);
     RoutingTable table = table(vsc, 1);
-    Optional<RoutingEngine.Outcome> published = Optional.of(new RoutingEngine.Outcome(new TableDecision.Unchanged(table),
-        observation(2), Optional.of(table)));
+    Optional<RoutingEngine.Outcome> published = serving(table);
     VectorShardClusterStatus first = compute(vsc, List.of(), ready(true, true), published, T0);
 
     // Same observation later: the identical status, so the reconciler writes nothing.
@@ -226,8 +229,7 @@ class ClusterStatusTest {
     VectorShardCluster vsc = cluster(2, 2, null);
     RoutingTable live = table(vsc, 5);
     VectorShardClusterStatus status = new ClusterStatus(List.of(), List.of("rag-shard-0 has a 1Gi volume"), Optional.empty(),
-        ready(true, true), endpoints(2), Optional.of(new RoutingEngine.Outcome(new TableDecision.Unchanged(live),
-            observation(2), Optional.of(live)))).compute(vsc, T0);
+        ready(true, true), endpoints(2), serving(live)).compute(vsc, T0);
 
     assertThat(status.getPhase()).isEqualTo(Phase.Invalid);
     assertThat(status.getEpoch()).isEqualTo(5);
@@ -240,8 +242,7 @@ class ClusterStatusTest {
   void aFailedReconcileReplacesReadyAndKeepsWhatWasLastKnown() {
     VectorShardCluster vsc = cluster(2, 1, null);
     RoutingTable table = table(vsc, 2);
-    VectorShardClusterStatus healthy = compute(vsc, List.of(), ready(true, true), Optional.of(new RoutingEngine.Outcome(
-        new TableDecision.Unchanged(table), observation(2), Optional.of(table))), T0);
+    VectorShardClusterStatus healthy = compute(vsc, List.of(), ready(true, true), serving(table), T0);
 
     VectorShardClusterStatus failed = ClusterStatus.failed(cluster(3, 2, healthy), "services \"rag-shard-2\" is forbidden", T1);
     assertThat(failed.getPhase()).isEqualTo(Phase.Degraded);
