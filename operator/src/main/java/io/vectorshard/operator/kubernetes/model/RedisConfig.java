@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The shards' {@code redis.conf}, in the {@code <name>-redis-config} ConfigMap. Persistence is AOF
- * with an RDB preamble (DESIGN section 4: with {@code aof-use-rdb-preamble no} AOF rewrites crash
+ * with an RDB preamble (docs/architecture.md, "Write path": with {@code aof-use-rdb-preamble no} AOF rewrites crash
  * with vector sets), and only when the spec gives the shards storage.
  */
 public final class RedisConfig {
