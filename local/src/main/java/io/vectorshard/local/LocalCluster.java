@@ -82,13 +82,24 @@ public final class LocalCluster {
       }
     });
     Path binary = RedisBinary.find();
-    for (LocalState.Shard shard : shards) {
-      startShard(binary, shard, spec.getRedis().getConfig());
+    List<LocalState.Shard> startedNow = new ArrayList<>();
+    LocalState.Router router;
+    RoutingTable table;
+    try {
+      for (LocalState.Shard shard : shards) {
+        if (startShard(binary, shard, spec.getRedis().getConfig())) {
+          startedNow.add(shard);
+        }
+      }
+      List<ShardEndpoint> endpoints = shards.stream().map(s -> ShardEndpoint.of(s.ordinal(), "127.0.0.1", s.port())).toList();
+      table = publishTable(name, spec, endpoints);
+      router = previous.map(LocalState::router).filter(r -> alive(r.pid()) && ready(r))
+          .orElseGet(() -> startRouter(dir, spec, endpoints, options.routerHost()));
+    } catch (RuntimeException e) {
+      // A failed up leaves nothing running that it started; shards already running stay as they were.
+      startedNow.forEach(this::stopShard);
+      throw e;
     }
-    List<ShardEndpoint> endpoints = shards.stream().map(s -> ShardEndpoint.of(s.ordinal(), "127.0.0.1", s.port())).toList();
-    RoutingTable table = publishTable(name, spec, endpoints);
-    LocalState.Router router = previous.map(LocalState::router).filter(r -> alive(r.pid()) && ready(r))
-        .orElseGet(() -> startRouter(dir, spec, endpoints, options.routerHost()));
     LocalState state = new LocalState(name, shards, router);
     state.write(dir);
     out.printf("cluster %s is up: %d shards, routing epoch %d, router at %s%n", name, shards.size(), table.epoch(),
@@ -96,10 +107,11 @@ public final class LocalCluster {
     return state;
   }
 
-  private void startShard(Path binary, LocalState.Shard shard, Map<String, String> extraConfig) {
+  /** Starts a shard unless it already answers; returns whether it was started. */
+  private boolean startShard(Path binary, LocalState.Shard shard, Map<String, String> extraConfig) {
     try (ShardClient probe = new ShardClient(ShardEndpoint.of(shard.ordinal(), "127.0.0.1", shard.port()), null, TIMEOUT, 1)) {
       if (probe.ping()) {
-        return;
+        return false;
       }
     }
     requireFree(shard.port(), "shard " + shard.ordinal());
@@ -111,6 +123,7 @@ public final class LocalCluster {
       starter.waitFor();
       RedisProcess.awaitPing(shard.port(), Duration.ofSeconds(20), () -> true);
       out.printf("  started shard-%d: redis-server on 127.0.0.1:%d (data in %s)%n", shard.ordinal(), shard.port(), dir);
+      return true;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -192,15 +205,7 @@ public final class LocalCluster {
       }).join();
       out.printf("  stopped the router (pid %d)%n", p.pid());
     });
-    for (LocalState.Shard shard : s.shards()) {
-      try (ShardClient client = new ShardClient(ShardEndpoint.of(shard.ordinal(), "127.0.0.1", shard.port()), null,
-          Duration.ofSeconds(30), 1)) {
-        if (client.ping()) {
-          client.admin().shutdown();
-          out.printf("  stopped shard-%d (port %d)%n", shard.ordinal(), shard.port());
-        }
-      }
-    }
+    s.shards().forEach(this::stopShard);
     if (purge) {
       deleteTree(dir);
       out.printf("cluster %s is down; removed its data in %s%n", cluster, dir);
@@ -208,6 +213,17 @@ public final class LocalCluster {
       out.printf("cluster %s is down; its data stays in %s (`vsc local down %s --purge` removes it)%n", cluster, dir, cluster);
     }
     return true;
+  }
+
+  /** Shuts a shard down with a save, if it is running. */
+  private void stopShard(LocalState.Shard shard) {
+    try (ShardClient client = new ShardClient(ShardEndpoint.of(shard.ordinal(), "127.0.0.1", shard.port()), null,
+        Duration.ofSeconds(30), 1)) {
+      if (client.ping()) {
+        client.admin().shutdown();
+        out.printf("  stopped shard-%d (port %d)%n", shard.ordinal(), shard.port());
+      }
+    }
   }
 
   /** Names of clusters that have state under the state root. */

@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -175,6 +176,22 @@ class LocalClusterTest {
     try (ServerSocket busy = new ServerSocket(base + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
       assertThatThrownBy(() -> local().up(manifest("busy", 1, base + 1, ""), new LocalCluster.UpOptions(base, "127.0.0.1")))
           .hasMessageContaining("port " + (base + 1)).hasMessageContaining("in use");
+    }
+    // Shard 0 had started before the router's port was found busy: the failed up stopped it again.
+    assertThat(bindableWithin(base, Duration.ofSeconds(10))).as("port %d of shard 0 is free again", base).isTrue();
+  }
+
+  private static boolean bindableWithin(int port, Duration wait) throws InterruptedException {
+    Instant deadline = Instant.now().plus(wait);
+    while (true) {
+      try (ServerSocket free = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return true;
+      } catch (java.io.IOException inUse) {
+        if (Instant.now().isAfter(deadline)) {
+          return false;
+        }
+        Thread.sleep(50);
+      }
     }
   }
 
