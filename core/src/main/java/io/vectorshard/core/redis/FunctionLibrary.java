@@ -11,6 +11,7 @@ public final class FunctionLibrary {
   public static final String UPSERT = "vsc_upsert";
   public static final String REMOVE = "vsc_remove";
   public static final String DROP_TENANT = "vsc_drop_tenant";
+  public static final String COPY = "vsc_copy";
   public static final String PUBLISH = "vsc_publish";
   public static final String VERSION = "vsc_version";
 

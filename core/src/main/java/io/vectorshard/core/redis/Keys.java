@@ -26,6 +26,21 @@ public final class Keys {
     return "vsc:t:{" + Names.tenant(tenant) + "}:" + bucket;
   }
 
+  /**
+   * The ids written to a bucket key while it streams to another shard, re-checked before the
+   * switch: {@code vsc:dirty:{tenant}:bucket}, on both shards of the move.
+   */
+  public static String dirty(String bucketKey) {
+    BucketKey b = parseBucket(bucketKey).orElseThrow(() -> new IllegalArgumentException("not a bucket key: " + bucketKey));
+    return "vsc:dirty:{" + b.tenant() + "}:" + b.bucket();
+  }
+
+  /** The ids deleted on the target of a streaming move, so the copier never brings them back. */
+  public static String tombstones(String bucketKey) {
+    BucketKey b = parseBucket(bucketKey).orElseThrow(() -> new IllegalArgumentException("not a bucket key: " + bucketKey));
+    return "vsc:tomb:{" + b.tenant() + "}:" + b.bucket();
+  }
+
   /** Pattern of every bucket key, for SCAN. */
   public static final String BUCKET_PATTERN = "vsc:t:*";
   private static final Pattern BUCKET_KEY =

@@ -62,6 +62,11 @@ public final class ShardClient implements AutoCloseable {
     return new ShardAdmin(connections);
   }
 
+  /** The calls that move a bucket between shards, on the same connections. */
+  public ShardMoves moves() {
+    return new ShardMoves(connections);
+  }
+
   ShardConnections connections() {
     return connections;
   }
@@ -79,14 +84,30 @@ public final class ShardClient implements AutoCloseable {
     return connections.id();
   }
 
-  /** One element to write: its bucket key, id, vector and attributes JSON ("" for none). */
-  public record Write(String key, String id, float[] vector, String attributes) {}
+  /**
+   * One element to write: its bucket key, how the shard treats that key ({@link WriteMode}), id,
+   * vector and attributes JSON ("" or null for none).
+   */
+  public record Write(String key, WriteMode mode, String id, float[] vector, String attributes) {
+    /** A write to the key's home, the mode outside transitions. */
+    public Write(String key, String id, float[] vector, String attributes) {
+      this(key, WriteMode.HOME, id, vector, attributes);
+    }
+  }
+
+  /** What a shard did with one element of an upsert. */
+  public enum Applied {
+    CREATED,
+    UPDATED,
+    /** Not written: the key has moved off this shard ({@link WriteMode#ATOMIC_SOURCE}). */
+    MOVED
+  }
 
   /**
-   * Upserts elements, pipelining one fenced FCALL per chunk. Returns, per element in order, whether
-   * it was created (true) or updated (false).
+   * Upserts elements, pipelining one fenced FCALL per chunk. Returns, per element in order, what
+   * the shard did with it.
    */
-  public List<Boolean> upsert(long epoch, String tenant, VectorSettings settings, List<Write> writes) {
+  public List<Applied> upsert(long epoch, String tenant, VectorSettings settings, List<Write> writes) {
     return connections.call(jedis -> {
       Pipeline pipeline = jedis.pipelined();
       List<Response<Object>> replies = new ArrayList<>();
@@ -95,34 +116,45 @@ public final class ShardClient implements AutoCloseable {
         replies.add(pipeline.fcall(bytes(FunctionLibrary.UPSERT), upsertKeys(chunk), upsertArgs(epoch, tenant, settings, chunk)));
       }
       pipeline.sync();
-      List<Boolean> created = new ArrayList<>(writes.size());
+      List<Applied> applied = new ArrayList<>(writes.size());
       for (Response<Object> reply : replies) {
         for (Object flag : (List<?>) reply.get()) {
-          created.add(((Long) flag) == 1L);
+          long f = (Long) flag;
+          applied.add(f == 1L ? Applied.CREATED : f == 0L ? Applied.UPDATED : Applied.MOVED);
         }
       }
-      return created;
+      return applied;
     });
   }
 
   private static List<byte[]> upsertKeys(List<Write> chunk) {
-    List<byte[]> keys = new ArrayList<>();
+    List<String> keyOrder = distinctKeys(chunk);
+    List<byte[]> keys = new ArrayList<>(2 + keyOrder.size() * 3);
     keys.add(bytes(Keys.EPOCH));
     keys.add(bytes(Keys.TENANTS));
-    for (String key : distinctKeys(chunk)) {
+    for (String key : keyOrder) {
       keys.add(bytes(key));
+    }
+    for (String key : keyOrder) {
+      keys.add(bytes(Keys.dirty(key)));
+      keys.add(bytes(Keys.tombstones(key)));
     }
     return keys;
   }
 
   private static List<byte[]> upsertArgs(long epoch, String tenant, VectorSettings settings, List<Write> chunk) {
     List<String> keyOrder = distinctKeys(chunk);
-    List<byte[]> args = new ArrayList<>(5 + chunk.size() * 4);
+    StringBuilder modes = new StringBuilder(keyOrder.size());
+    for (String key : keyOrder) {
+      modes.append(chunk.stream().filter(w -> w.key().equals(key)).findFirst().orElseThrow().mode().letter());
+    }
+    List<byte[]> args = new ArrayList<>(6 + chunk.size() * 4);
     args.add(bytes(Long.toString(epoch)));
     args.add(bytes(tenant));
     args.add(bytes(settings.quantization().name()));
     args.add(bytes(Integer.toString(settings.m())));
     args.add(bytes(Integer.toString(settings.efConstruction())));
+    args.add(bytes(modes.toString()));
     for (Write write : chunk) {
       args.add(bytes(Integer.toString(keyOrder.indexOf(write.key()) + 1)));
       args.add(bytes(write.id()));
@@ -136,26 +168,47 @@ public final class ShardClient implements AutoCloseable {
     return chunk.stream().map(Write::key).distinct().toList();
   }
 
-  /** Removes ids from one bucket key. Returns how many existed. */
-  public long remove(long epoch, String key, List<String> ids) {
+  /**
+   * What a removal did: how many ids existed, or that the key has moved off this shard (then
+   * nothing was removed here).
+   */
+  public record Removal(long removed, boolean moved) {}
+
+  /** Removes ids from one bucket key. */
+  public Removal remove(long epoch, String key, WriteMode mode, List<String> ids) {
     return connections.call(jedis -> {
       List<byte[]> args = new ArrayList<>();
       args.add(bytes(Long.toString(epoch)));
+      args.add(bytes(String.valueOf(mode.letter())));
       ids.forEach(id -> args.add(bytes(id)));
-      List<?> flags = (List<?>) jedis.fcall(bytes(FunctionLibrary.REMOVE), List.of(bytes(Keys.EPOCH), bytes(key)), args);
-      return flags.stream().mapToLong(f -> (Long) f).sum();
+      List<?> flags = (List<?>) jedis.fcall(bytes(FunctionLibrary.REMOVE),
+          List.of(bytes(Keys.EPOCH), bytes(key), bytes(Keys.dirty(key)), bytes(Keys.tombstones(key))), args);
+      boolean moved = flags.stream().anyMatch(f -> (Long) f < 0);
+      return new Removal(moved ? 0 : flags.stream().mapToLong(f -> (Long) f).sum(), moved);
     });
   }
 
-  /** Deletes a tenant's bucket keys on this shard. Returns how many keys existed. */
-  public long dropTenant(long epoch, String tenant, List<String> keys) {
+  /**
+   * Deletes a tenant's bucket keys on this shard, with their streaming state. Returns how many keys
+   * existed.
+   *
+   * @param keys each bucket key with the mode of the shard for it ({@link WriteMode#STREAM_TARGET}
+   *     leaves a marker so the copier brings nothing back)
+   */
+  public long dropTenant(long epoch, String tenant, Map<String, WriteMode> keys) {
     return connections.call(jedis -> {
       List<byte[]> keyArgs = new ArrayList<>();
       keyArgs.add(bytes(Keys.EPOCH));
       keyArgs.add(bytes(Keys.TENANTS));
-      keys.forEach(k -> keyArgs.add(bytes(k)));
+      StringBuilder modes = new StringBuilder();
+      keys.forEach((key, mode) -> {
+        keyArgs.add(bytes(key));
+        keyArgs.add(bytes(Keys.dirty(key)));
+        keyArgs.add(bytes(Keys.tombstones(key)));
+        modes.append(mode.letter());
+      });
       return (Long) jedis.fcall(bytes(FunctionLibrary.DROP_TENANT), keyArgs,
-          List.of(bytes(Long.toString(epoch)), bytes(tenant)));
+          List.of(bytes(Long.toString(epoch)), bytes(tenant), bytes(modes.toString())));
     });
   }
 
@@ -168,14 +221,27 @@ public final class ShardClient implements AutoCloseable {
   /** A scored element as VSIM returns it. */
   public record Hit(String key, String id, double score) {}
 
-  /** What a query got from this shard: the shard's epoch at read time and the hits of each key. */
-  public record QueryReply(long shardEpoch, Map<String, List<Hit>> hitsByKey) {}
+  /**
+   * What a query got from this shard: the shard's epoch at read time, the hits of each key, and
+   * the keys asked to be checked that no longer exist here (moved away: ask their new shard).
+   */
+  public record QueryReply(long shardEpoch, Map<String, List<Hit>> hitsByKey, Set<String> absent) {}
+
+  /** {@link #query(List, Set, float[], int, int, String)} with no existence checks. */
+  public QueryReply query(List<String> keys, float[] vector, int count, int ef, String filter) {
+    return query(keys, Set.of(), vector, count, ef, filter);
+  }
 
   /**
    * Runs {@code VSIM key FP32 ... WITHSCORES COUNT k EF ef [FILTER f]} on each key, pipelined with
-   * {@code GET vsc:epoch} after them. A missing key answers no hits.
+   * {@code EXISTS} of the keys in {@code checkExists} and {@code GET vsc:epoch} after them. A
+   * missing key answers no hits.
+   *
+   * @param checkExists keys that may have moved off this shard: the source of a move. Checked after
+   *     the search, so a key that still exists then was complete during it (a key gone from its
+   *     source never comes back there).
    */
-  public QueryReply query(List<String> keys, float[] vector, int count, int ef, String filter) {
+  public QueryReply query(List<String> keys, Set<String> checkExists, float[] vector, int count, int ef, String filter) {
     return connections.call(jedis -> {
       Pipeline pipeline = jedis.pipelined();
       byte[] blob = Fp32.encode(vector);
@@ -189,6 +255,10 @@ public final class ShardClient implements AutoCloseable {
             : new byte[][] {bytes(key), FP32, blob, WITHSCORES, COUNT, countArg, EF, efArg, FILTER, filterArg};
         replies.put(key, pipeline.sendCommand(Protocol.Command.VSIM, args));
       }
+      Map<String, Response<Boolean>> exists = new LinkedHashMap<>();
+      for (String key : checkExists) {
+        exists.put(key, pipeline.exists(key));
+      }
       // The epoch is read after the VSIMs. Redis runs VSIM on a worker thread with the client
       // blocked, so a GET sent first is answered on its own: one more socket read, one more wake-up
       // of the waiting thread. Sent last, its reply leaves with the VSIM's. It is also the stricter
@@ -196,10 +266,18 @@ public final class ShardClient implements AutoCloseable {
       Response<String> epoch = pipeline.get(Keys.EPOCH);
       pipeline.sync();
       Map<String, List<Hit>> hits = new LinkedHashMap<>();
+      Set<String> absent = new java.util.LinkedHashSet<>();
+      exists.forEach((key, r) -> {
+        if (!r.get()) {
+          absent.add(key);
+        }
+      });
       for (Map.Entry<String, Response<Object>> reply : replies.entrySet()) {
-        hits.put(reply.getKey(), parseHits(reply.getKey(), reply.getValue()));
+        if (!absent.contains(reply.getKey())) {
+          hits.put(reply.getKey(), parseHits(reply.getKey(), reply.getValue()));
+        }
       }
-      return new QueryReply(parseEpoch(epoch.get()), hits);
+      return new QueryReply(parseEpoch(epoch.get()), hits, absent);
     });
   }
 
@@ -257,8 +335,11 @@ public final class ShardClient implements AutoCloseable {
     return read(key, id).vector();
   }
 
-  /** One element read (null when absent) and the shard's epoch at read time. */
-  public record StoredRead(long shardEpoch, StoredVector vector) {}
+  /**
+   * One element read (null when absent), the shard's epoch at read time, and whether the key
+   * existed after the read (for the source of a move: if not, ask the new shard).
+   */
+  public record StoredRead(long shardEpoch, StoredVector vector, boolean keyExists) {}
 
   /**
    * Reads one element pipelined after {@code GET vsc:epoch}, like {@link #query}: a shard epoch
@@ -270,16 +351,17 @@ public final class ShardClient implements AutoCloseable {
       Response<String> epoch = pipeline.get(Keys.EPOCH);
       Response<Object> emb = pipeline.sendCommand(Protocol.Command.VEMB, bytes(key), bytes(id));
       Response<String> attrs = pipeline.vgetattr(key, id);
+      Response<Boolean> exists = pipeline.exists(key);
       pipeline.sync();
       List<?> values = (List<?>) emb.get();
       if (values == null) {
-        return new StoredRead(parseEpoch(epoch.get()), null);
+        return new StoredRead(parseEpoch(epoch.get()), null, exists.get());
       }
       float[] vector = new float[values.size()];
       for (int i = 0; i < vector.length; i++) {
         vector[i] = Float.parseFloat(string(values.get(i)));
       }
-      return new StoredRead(parseEpoch(epoch.get()), new StoredVector(vector, attrs.get()));
+      return new StoredRead(parseEpoch(epoch.get()), new StoredVector(vector, attrs.get()), exists.get());
     });
   }
 

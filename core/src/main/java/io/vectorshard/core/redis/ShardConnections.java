@@ -29,6 +29,8 @@ public final class ShardConnections implements AutoCloseable {
   private final ShardEndpoint endpoint;
   private final JedisPool pool;
   private final Duration timeout;
+  /** Every shard of a cluster has the same password; MIGRATE presents it to the target. */
+  private final String password;
   /** False for a {@link #withTimeout} view: the pool belongs to the connections it was made from. */
   private final boolean ownsPool;
 
@@ -36,6 +38,7 @@ public final class ShardConnections implements AutoCloseable {
       boolean validateOnBorrow) {
     this.endpoint = endpoint;
     this.timeout = timeout;
+    this.password = password;
     this.ownsPool = true;
     GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
     poolConfig.setMaxTotal(maxConnections);
@@ -51,6 +54,7 @@ public final class ShardConnections implements AutoCloseable {
     this.endpoint = base.endpoint;
     this.pool = base.pool;
     this.timeout = timeout;
+    this.password = base.password;
     this.ownsPool = false;
   }
 
@@ -79,6 +83,10 @@ public final class ShardConnections implements AutoCloseable {
 
   Duration timeout() {
     return timeout;
+  }
+
+  String password() {
+    return password;
   }
 
   ShardEndpoint endpoint() {

@@ -1,5 +1,6 @@
 package io.vectorshard.core.routing;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.core.placement.Placement;
 import io.vectorshard.core.redis.Keys;
@@ -9,15 +10,22 @@ import java.util.List;
  * What every router needs to send a request to the right shard. Owned by whoever runs the cluster
  * (the operator, or {@code vsc local}); every change gets a higher epoch, which fences writes from
  * routers still holding an older table.
+ *
+ * <p>While a {@link Transition} runs, {@code placement} is where data is going and
+ * {@code transition.from} where it was; {@code shards} then lists every shard of either (a
+ * scale-down keeps its leaving shards until they are drained).
+ *
+ * @param transition the placement change in progress, or null when data is where placement says
  */
 public record RoutingTable(String cluster, long epoch, VectorSettings vectors, List<ShardEndpoint> shards,
-    Placement placement) {
+    Placement placement, @JsonInclude(JsonInclude.Include.NON_NULL) Transition transition) {
 
   public RoutingTable {
     shards = List.copyOf(shards);
-    if (shards.size() != placement.shards()) {
-      throw new IllegalArgumentException("table lists " + shards.size() + " shards but placement has "
-          + placement.shards());
+    int expected = transition == null ? placement.shards() : Math.max(placement.shards(), transition.from().shards());
+    if (shards.size() != expected) {
+      throw new IllegalArgumentException("table lists " + shards.size() + " shards but "
+          + (transition == null ? "placement has " : "its placements span ") + expected);
     }
     for (int i = 0; i < shards.size(); i++) {
       if (shards.get(i).ordinal() != i) {
@@ -26,34 +34,101 @@ public record RoutingTable(String cluster, long epoch, VectorSettings vectors, L
     }
   }
 
+  /** A table with no transition in progress. */
+  public RoutingTable(String cluster, long epoch, VectorSettings vectors, List<ShardEndpoint> shards, Placement placement) {
+    this(cluster, epoch, vectors, shards, placement, null);
+  }
+
   public static RoutingTable of(String cluster, long epoch, VectorShardClusterSpec spec, List<ShardEndpoint> shards) {
     return new RoutingTable(cluster, epoch, VectorSettings.of(spec.getVectors()), shards,
         Placement.of(spec.getShards(), spec.getPlacement()));
   }
 
   public RoutingTable withEpoch(long newEpoch) {
-    return new RoutingTable(cluster, newEpoch, vectors, shards, placement);
+    return new RoutingTable(cluster, newEpoch, vectors, shards, placement, transition);
+  }
+
+  /** This table with another transition (null: the transition is over), at the given epoch. */
+  public RoutingTable withTransition(Transition next, List<ShardEndpoint> allShards, long newEpoch) {
+    return new RoutingTable(cluster, newEpoch, vectors, allShards, placement, next);
+  }
+
+  /** How a bucket is served: fixed on its shard, or moving in one of the transition's phases. */
+  public enum Movement {
+    /** On its shard; no transition touches it. */
+    NONE,
+    /**
+     * Moving in one step (MIGRATE): the source holds the key until it is gone to the target at
+     * once. Writes go to the source while it holds the key, else to the target; reads likewise.
+     */
+    ATOMIC,
+    /** Streaming, see {@link Transition.Phase#COPYING}. */
+    COPYING,
+    /** Streaming, see {@link Transition.Phase#FENCED}. */
+    FENCED,
+    /** Streaming, see {@link Transition.Phase#SWITCHED}. */
+    SWITCHED
   }
 
   /** Where one element lives. */
   public BucketLocation locate(String tenant, String vectorId) {
     int bucket = placement.bucketOf(tenant, vectorId);
-    return new BucketLocation(tenant, bucket, Keys.bucket(tenant, bucket), shards.get(placement.shardOf(tenant, bucket)));
+    return locate(tenant, bucket, placement.shardOf(tenant, bucket));
   }
 
   /** Every bucket of a tenant, with its shard. */
   public List<BucketLocation> bucketsOf(String tenant) {
     int[] owners = placement.shardsOf(tenant);
     if (owners.length == 1) {
-      return List.of(new BucketLocation(tenant, 0, Keys.bucket(tenant, 0), shards.get(owners[0])));
+      return List.of(locate(tenant, 0, owners[0]));
     }
     BucketLocation[] buckets = new BucketLocation[owners.length];
     for (int b = 0; b < owners.length; b++) {
-      buckets[b] = new BucketLocation(tenant, b, Keys.bucket(tenant, b), shards.get(owners[b]));
+      buckets[b] = locate(tenant, b, owners[b]);
     }
     return List.of(buckets);
   }
 
-  /** A tenant's bucket, its key and the shard that owns it under this table. */
-  public record BucketLocation(String tenant, int bucket, String key, ShardEndpoint shard) {}
+  private BucketLocation locate(String tenant, int bucket, int home) {
+    String key = Keys.bucket(tenant, bucket);
+    ShardEndpoint shard = shards.get(home);
+    // A tenant whose bucket count changes is not moved as keys (its buckets hold other elements
+    // under the new count); the planner only lets that happen to tenants without data.
+    if (transition == null || transition.from().bucketsOf(tenant) != placement.bucketsOf(tenant)) {
+      return new BucketLocation(tenant, bucket, key, shard, null, Movement.NONE);
+    }
+    int from = transition.from().shardOf(tenant, bucket);
+    if (from == home) {
+      return new BucketLocation(tenant, bucket, key, shard, null, Movement.NONE);
+    }
+    Movement movement = transition.phaseOf(tenant, bucket).map(phase -> switch (phase) {
+      case COPYING -> Movement.COPYING;
+      case FENCED -> Movement.FENCED;
+      case SWITCHED -> Movement.SWITCHED;
+    }).orElse(Movement.ATOMIC);
+    return new BucketLocation(tenant, bucket, key, shard, shards.get(from), movement);
+  }
+
+  /**
+   * A tenant's bucket, its key and the shard that owns it under this table.
+   *
+   * @param shard the bucket's shard under the table's placement (its home once any move is done)
+   * @param source while the bucket moves, the shard it moves from; null when it does not move
+   */
+  public record BucketLocation(String tenant, int bucket, String key, ShardEndpoint shard, ShardEndpoint source,
+      Movement movement) {
+
+    /**
+     * Whether reads ask the source first: while it may still be authoritative. A read there checks
+     * that the key still exists after searching it, and asks {@link #shard} when it does not.
+     */
+    public boolean readsSourceFirst() {
+      return movement == Movement.ATOMIC || movement == Movement.COPYING || movement == Movement.FENCED;
+    }
+
+    /** The shard a read asks first. */
+    public ShardEndpoint readFrom() {
+      return readsSourceFirst() ? source : shard;
+    }
+  }
 }

@@ -70,6 +70,15 @@ class FunctionLibraryTest {
     redis.close();
   }
 
+  /** Bucket keys of a tenant, each on its home shard. */
+  static Map<String, WriteMode> homes(String... keys) {
+    Map<String, WriteMode> modes = new java.util.LinkedHashMap<>();
+    for (String key : keys) {
+      modes.put(key, WriteMode.HOME);
+    }
+    return modes;
+  }
+
   static Write write(String key, String id, String attributes, float... vector) {
     return new Write(key, id, vector, attributes);
   }
@@ -80,18 +89,18 @@ class FunctionLibraryTest {
     List<LibraryInfo> libraries = redis.functionList(FunctionLibrary.NAME);
     assertThat(libraries).hasSize(1);
     assertThat(libraries.get(0).getFunctions()).extracting(f -> f.get("name")).containsExactlyInAnyOrder(
-        FunctionLibrary.UPSERT, FunctionLibrary.REMOVE, FunctionLibrary.DROP_TENANT, FunctionLibrary.PUBLISH,
-        FunctionLibrary.VERSION);
-    assertThat(redis.fcall(FunctionLibrary.VERSION, List.of(), List.of())).isEqualTo("1");
+        FunctionLibrary.UPSERT, FunctionLibrary.REMOVE, FunctionLibrary.DROP_TENANT, FunctionLibrary.COPY,
+        FunctionLibrary.PUBLISH, FunctionLibrary.VERSION);
+    assertThat(redis.fcall(FunctionLibrary.VERSION, List.of(), List.of())).isEqualTo("2");
     assertThat(FunctionLibrary.source()).startsWith("#!lua name=vsc");
   }
 
   @Test
   void upsertCreatesThenUpdatesAndStoresAttributes() {
     assertThat(client.upsert(0, TENANT, SETTINGS, List.of(write(KEY, "doc-1", "{\"genre\":\"news\"}", 1, 0, 0))))
-        .containsExactly(true);
+        .containsExactly(ShardClient.Applied.CREATED);
     assertThat(client.upsert(0, TENANT, SETTINGS, List.of(write(KEY, "doc-1", "{\"genre\":\"sport\"}", 0, 1, 0))))
-        .containsExactly(false);
+        .containsExactly(ShardClient.Applied.UPDATED);
 
     ShardClient.StoredVector stored = client.get(KEY, "doc-1");
     assertThat(stored.attributes()).isEqualTo("{\"genre\":\"sport\"}");
@@ -107,7 +116,7 @@ class FunctionLibraryTest {
   void emptyAttributesClearPreviousAttributes() {
     client.upsert(0, TENANT, SETTINGS, List.of(write(KEY, "doc-1", "{\"genre\":\"news\"}", 1, 0, 0)));
     assertThat(client.get(KEY, "doc-1").attributes()).isEqualTo("{\"genre\":\"news\"}");
-    assertThat(client.upsert(0, TENANT, SETTINGS, List.of(write(KEY, "doc-1", "", 1, 0, 0)))).containsExactly(false);
+    assertThat(client.upsert(0, TENANT, SETTINGS, List.of(write(KEY, "doc-1", "", 1, 0, 0)))).containsExactly(ShardClient.Applied.UPDATED);
     assertThat(client.get(KEY, "doc-1").attributes()).isNull();
     assertThat(redis.vgetattr(KEY, "doc-1")).isNull();
     // null attributes mean none as well
@@ -115,7 +124,7 @@ class FunctionLibraryTest {
     client.upsert(0, TENANT, SETTINGS, List.of(write(KEY, "doc-2", null, 0, 1, 0)));
     assertThat(client.get(KEY, "doc-2").attributes()).isNull();
     // A new element written without attributes has none (not an empty string).
-    assertThat(client.upsert(0, TENANT, SETTINGS, List.of(write(KEY, "fresh", "", 0, 0, 1)))).containsExactly(true);
+    assertThat(client.upsert(0, TENANT, SETTINGS, List.of(write(KEY, "fresh", "", 0, 0, 1)))).containsExactly(ShardClient.Applied.CREATED);
     assertThat(client.get(KEY, "fresh").attributes()).isNull();
     assertThat(redis.vgetattr(KEY, "fresh")).isNull();
     assertThat(client.attributes(Map.of(KEY, List.of("fresh", "doc-1")))).containsExactly(Map.entry(KEY, Map.of()));
@@ -127,14 +136,14 @@ class FunctionLibraryTest {
     for (int i = 0; i < 2 * ShardClient.UPSERT_CHUNK + 5; i++) {
       writes.add(write(i % 2 == 0 ? KEY : KEY1, "doc-" + i, "{\"i\":" + i + "}", 1, i, 0));
     }
-    assertThat(client.upsert(0, TENANT, SETTINGS, writes)).hasSize(writes.size()).containsOnly(true);
+    assertThat(client.upsert(0, TENANT, SETTINGS, writes)).hasSize(writes.size()).containsOnly(ShardClient.Applied.CREATED);
     // Rewrite every third element plus new ones: flags must line up with the input order.
     List<Write> mixed = new ArrayList<>();
-    List<Boolean> expected = new ArrayList<>();
+    List<ShardClient.Applied> expected = new ArrayList<>();
     for (int i = 0; i < writes.size() + 10; i++) {
       if (i % 3 == 0 || i >= writes.size()) {
         mixed.add(write(i % 2 == 0 ? KEY : KEY1, "doc-" + i, "", 0, 0, 1));
-        expected.add(i >= writes.size());
+        expected.add(i >= writes.size() ? ShardClient.Applied.CREATED : ShardClient.Applied.UPDATED);
       }
     }
     assertThat(client.upsert(0, TENANT, SETTINGS, mixed)).containsExactlyElementsOf(expected);
@@ -162,24 +171,24 @@ class FunctionLibraryTest {
     assertThat(client.get(KEY, "doc-1").vector()).containsExactly(new float[] {1, 0, 0}, within(1e-6f));
     assertThat(client.get(KEY, "doc-new")).isNull();
 
-    assertThatThrownBy(() -> client.remove(4, KEY, List.of("doc-1")))
+    assertThatThrownBy(() -> client.remove(4, KEY, WriteMode.HOME, List.of("doc-1")).removed())
         .isInstanceOfSatisfying(StaleEpochException.class, e -> assertThat(e.shardEpoch()).isEqualTo(5));
     assertThat(redis.vcard(KEY)).isEqualTo(1);
 
-    assertThatThrownBy(() -> client.dropTenant(4, TENANT, List.of(KEY, KEY1)))
+    assertThatThrownBy(() -> client.dropTenant(4, TENANT, homes(KEY, KEY1)))
         .isInstanceOfSatisfying(StaleEpochException.class, e -> assertThat(e.shardEpoch()).isEqualTo(5));
     assertThat(redis.exists(KEY, KEY1)).isEqualTo(2);
     assertThat(redis.sismember(Keys.TENANTS, TENANT)).isTrue();
     assertThat(client.epoch()).isEqualTo(5);
 
     // The shard's own epoch and newer ones pass the fence (a router may be ahead of a shard).
-    assertThat(client.upsert(5, TENANT, SETTINGS, List.of(write(KEY, "doc-3", "", 0, 0, 1)))).containsExactly(true);
+    assertThat(client.upsert(5, TENANT, SETTINGS, List.of(write(KEY, "doc-3", "", 0, 0, 1)))).containsExactly(ShardClient.Applied.CREATED);
     assertThat(client.upsert(6, TENANT, SETTINGS, List.of(write(KEY, "doc-1", "{\"v\":6}", 1, 0, 0))))
-        .containsExactly(false);
+        .containsExactly(ShardClient.Applied.UPDATED);
     assertThat(client.get(KEY, "doc-1").attributes()).isEqualTo("{\"v\":6}");
-    assertThat(client.remove(5, KEY, List.of("doc-3"))).isEqualTo(1);
-    assertThat(client.remove(6, KEY, List.of("doc-1"))).isEqualTo(1);
-    assertThat(client.dropTenant(6, TENANT, List.of(KEY, KEY1))).isEqualTo(1);
+    assertThat(client.remove(5, KEY, WriteMode.HOME, List.of("doc-3")).removed()).isEqualTo(1);
+    assertThat(client.remove(6, KEY, WriteMode.HOME, List.of("doc-1")).removed()).isEqualTo(1);
+    assertThat(client.dropTenant(6, TENANT, homes(KEY, KEY1))).isEqualTo(1);
     assertThat(client.epoch()).isEqualTo(5);
   }
 
@@ -279,10 +288,10 @@ class FunctionLibraryTest {
   void removeReturnsHowManyExisted() {
     client.upsert(0, TENANT, SETTINGS, List.of(
         write(KEY, "a", "", 1, 0, 0), write(KEY, "b", "", 0, 1, 0), write(KEY, "c", "", 0, 0, 1)));
-    assertThat(client.remove(0, KEY, List.of("a", "b", "missing"))).isEqualTo(2);
-    assertThat(client.remove(0, KEY, List.of("a"))).isZero();
+    assertThat(client.remove(0, KEY, WriteMode.HOME, List.of("a", "b", "missing")).removed()).isEqualTo(2);
+    assertThat(client.remove(0, KEY, WriteMode.HOME, List.of("a")).removed()).isZero();
     assertThat(redis.vcard(KEY)).isEqualTo(1);
-    assertThat(client.remove(0, Keys.bucket("nobody", 0), List.of("a"))).isZero();
+    assertThat(client.remove(0, Keys.bucket("nobody", 0), WriteMode.HOME, List.of("a")).removed()).isZero();
   }
 
   @Test
@@ -291,11 +300,11 @@ class FunctionLibraryTest {
     client.upsert(0, "other", SETTINGS, List.of(write(Keys.bucket("other", 0), "a", "", 1, 0, 0)));
     assertThat(redis.smembers(Keys.TENANTS)).containsExactlyInAnyOrder(TENANT, "other");
 
-    assertThat(client.dropTenant(0, TENANT, List.of(KEY, KEY1, Keys.bucket(TENANT, 2)))).isEqualTo(2);
+    assertThat(client.dropTenant(0, TENANT, homes(KEY, KEY1, Keys.bucket(TENANT, 2)))).isEqualTo(2);
     assertThat(redis.exists(KEY, KEY1)).isZero();
     assertThat(redis.smembers(Keys.TENANTS)).containsExactly("other");
     assertThat(redis.vcard(Keys.bucket("other", 0))).isEqualTo(1);
-    assertThat(client.dropTenant(0, TENANT, List.of(KEY))).isZero();
+    assertThat(client.dropTenant(0, TENANT, homes(KEY))).isZero();
   }
 
   @Test

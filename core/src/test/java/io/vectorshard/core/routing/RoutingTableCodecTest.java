@@ -75,15 +75,33 @@ class RoutingTableCodecTest {
   @Test
   void unknownFieldIsRejected() {
     String json = RoutingTableCodec.toJson(table());
-    String withTransition = json.substring(0, json.length() - 1) + ",\"transition\":{\"from\":3}}";
-    assertThatThrownBy(() -> RoutingTableCodec.fromJson(withTransition))
+    String withFuture = json.substring(0, json.length() - 1) + ",\"resharding\":{\"from\":3}}";
+    assertThatThrownBy(() -> RoutingTableCodec.fromJson(withFuture))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("transition");
+        .hasMessageContaining("resharding");
     String nested = json.replace("\"spread\":", "\"weights\":{},\"spread\":");
     assertThat(nested).isNotEqualTo(json);
     assertThatThrownBy(() -> RoutingTableCodec.fromJson(nested))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("weights");
+  }
+
+  @Test
+  void aTransitionRoundTripsAndATableWithoutOneHasNoTransitionField() {
+    assertThat(RoutingTableCodec.toJson(table())).doesNotContain("transition");
+    Placement from = new Placement(3, 1, Map.of("solo", List.of(2)), Map.of("hot", 4, "pinned-co", 2, "global", 5));
+    Transition transition = new Transition(from, List.of(
+        new Transition.StreamedBucket("hot", 3, Transition.Phase.SWITCHED),
+        new Transition.StreamedBucket("big", 0, Transition.Phase.COPYING)));
+    RoutingTable moving = table().withTransition(transition, endpoints(5), 18);
+    String json = RoutingTableCodec.toJson(moving);
+    assertThat(json).contains("\"transition\":{\"from\":{\"shards\":3,")
+        .contains("\"streams\":[{\"tenant\":\"big\",\"bucket\":0,\"phase\":\"COPYING\"},"
+            + "{\"tenant\":\"hot\",\"bucket\":3,\"phase\":\"SWITCHED\"}]");
+    assertThat(RoutingTableCodec.fromJson(json)).isEqualTo(moving);
+    assertThatThrownBy(() -> table().withTransition(transition, endpoints(3), 18))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("table lists 3 shards but its placements span 5");
   }
 
   @Test

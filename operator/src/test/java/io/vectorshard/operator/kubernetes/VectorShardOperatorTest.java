@@ -21,6 +21,7 @@ import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus.Phase;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.WriteMode;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.RoutingTableCodec;
 import io.vectorshard.core.routing.ShardEndpoint;
@@ -344,7 +345,7 @@ class VectorShardOperatorTest {
 
     // Once shard-3 is empty, the table without it is published (fencing shard-3 too), then it goes.
     try (ShardClient shard = shard("scale", 3)) {
-      shard.dropTenant(2, "zeta", List.of(Keys.bucket("zeta", 0)));
+      shard.dropTenant(2, "zeta", Map.of(Keys.bucket("zeta", 0), WriteMode.HOME));
     }
     VectorShardCluster down = await("scale", "3 shards", v -> v.getStatus().getPhase() == Phase.Ready
         && v.getStatus().getEpoch() == 3);

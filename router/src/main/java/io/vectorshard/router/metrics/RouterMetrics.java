@@ -54,6 +54,11 @@ public final class RouterMetrics {
       .name("vsc_router_stale_retries_total")
       .help("Requests retried because a shard's epoch was newer than the router's table")
       .register(registry);
+  private final Histogram fenceWaits = Histogram.builder()
+      .name("vsc_router_fence_wait_seconds")
+      .help("How long writes waited while their bucket was fenced for the switch of a streaming move")
+      .classicUpperBounds(LATENCY_BUCKETS)
+      .register(registry);
   private final Counter tableRefreshes = Counter.builder()
       .name("vsc_router_table_refreshes_total")
       .help("Routing table reloads that found a newer epoch, by trigger")
@@ -139,6 +144,10 @@ public final class RouterMetrics {
   public void partialResult(Iterable<String> missing) {
     partialResults.inc();
     missing.forEach(shard -> missingShards.labelValues(shard).inc());
+  }
+
+  public void fenceWait(java.time.Duration waited) {
+    fenceWaits.observe(waited.toNanos() / 1e9);
   }
 
   public void staleRetry() {

@@ -12,8 +12,11 @@ import io.vectorshard.router.shard.FanOut;
 import io.vectorshard.router.shard.ShardReply;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -59,12 +62,15 @@ public final class Searcher {
   private record Attempt(List<List<Match>> answers, List<SearchResult.MissingShard> missing,
       long newestEpochSeen) {}
 
-  private record ShardAnswer(long epoch, List<Match> hits) {}
+  /** One shard's hits, its epoch at read time, and the keys found gone from it (moved meanwhile). */
+  private record ShardAnswer(long epoch, List<Match> hits, Set<String> absent) {}
 
   private Attempt attempt(Routing.Snapshot snapshot, SearchRequest request) {
     RoutingTable table = snapshot.table();
-    Map<ShardEndpoint, Function<ShardClient, ShardAnswer>> tasks = new LinkedHashMap<>();
-    if (request.allTenants()) {
+    if (request.allTenants() && table.transition() == null) {
+      // Outside transitions a shard holds only keys it owns: each shard lists its tenants and
+      // searches their keys in one task.
+      Map<ShardEndpoint, Function<ShardClient, ShardAnswer>> tasks = new LinkedHashMap<>();
       for (ShardEndpoint shard : table.shards()) {
         tasks.put(shard, client -> {
           List<BucketLocation> keys = new ArrayList<>();
@@ -74,37 +80,93 @@ public final class Searcher {
           return query(client, keys, request);
         });
       }
-    } else {
-      Map<ShardEndpoint, List<BucketLocation>> byShard = new LinkedHashMap<>();
-      for (String tenant : request.tenants()) {
-        for (BucketLocation b : table.bucketsOf(tenant)) {
-          byShard.computeIfAbsent(b.shard(), s -> new ArrayList<>()).add(b);
-        }
-      }
-      byShard.forEach((shard, keys) -> tasks.put(shard, client -> query(client, keys, request)));
+      Attempt attempt = new Attempt(new ArrayList<>(), new ArrayList<>(), 0);
+      return gatherInto(attempt, fanOut.call(snapshot, tasks, "query", request.timeout()), Map.of());
     }
-    Gathered<ShardAnswer> result = gather(fanOut.call(snapshot, tasks, "query", request.timeout()));
-    long newest = 0;
-    List<List<Match>> hits = new ArrayList<>(result.answers().size());
+    Attempt attempt = new Attempt(new ArrayList<>(), new ArrayList<>(), 0);
+    List<String> tenants = request.allTenants() ? allTenants(snapshot, request, attempt.missing()) : request.tenants();
+    // Each bucket is read where it is authoritative: the source while it moves (which says whether
+    // it still held the key after the search), else its shard.
+    Map<ShardEndpoint, List<BucketLocation>> byShard = new LinkedHashMap<>();
+    Map<String, BucketLocation> byKey = new LinkedHashMap<>();
+    for (String tenant : tenants) {
+      for (BucketLocation b : table.bucketsOf(tenant)) {
+        byShard.computeIfAbsent(b.readFrom(), s -> new ArrayList<>()).add(b);
+        byKey.put(b.key(), b);
+      }
+    }
+    Map<ShardEndpoint, List<BucketLocation>> moved = new LinkedHashMap<>();
+    attempt = gatherInto(attempt, fanOut.call(snapshot, tasks(byShard, request), "query", request.timeout()), byKey, moved);
+    if (moved.isEmpty()) {
+      return attempt;
+    }
+    // Keys that left their source during the search: read them on their new shard.
+    return gatherInto(attempt, fanOut.call(snapshot, tasks(moved, request), "query", request.timeout()), byKey,
+        new LinkedHashMap<>());
+  }
+
+  private static Map<ShardEndpoint, Function<ShardClient, ShardAnswer>> tasks(
+      Map<ShardEndpoint, List<BucketLocation>> byShard, SearchRequest request) {
+    Map<ShardEndpoint, Function<ShardClient, ShardAnswer>> tasks = new LinkedHashMap<>();
+    byShard.forEach((shard, keys) -> tasks.put(shard, client -> query(client, keys, request)));
+    return tasks;
+  }
+
+  /**
+   * Every tenant any shard lists. During a transition a tenant may be listed only on a shard its
+   * buckets are not read from (new data written to a bucket's new shard, say), so the lists are
+   * gathered first and the search then planned per bucket.
+   */
+  private List<String> allTenants(Routing.Snapshot snapshot, SearchRequest request,
+      List<SearchResult.MissingShard> missing) {
+    Map<ShardEndpoint, Function<ShardClient, Set<String>>> tasks = new LinkedHashMap<>();
+    snapshot.table().shards().forEach(s -> tasks.put(s, ShardClient::tenants));
+    Gathered<Set<String>> lists = gather(fanOut.call(snapshot, tasks, "tenants", request.timeout()));
+    missing.addAll(lists.missing());
+    Set<String> tenants = new TreeSet<>();
+    lists.answers().values().forEach(tenants::addAll);
+    return List.copyOf(tenants);
+  }
+
+  private Attempt gatherInto(Attempt attempt, List<ShardReply<ShardAnswer>> replies, Map<String, BucketLocation> byKey) {
+    return gatherInto(attempt, replies, byKey, new LinkedHashMap<>());
+  }
+
+  /** Adds a round's answers and missing shards to the attempt; keys found moved go into {@code moved}, by new shard. */
+  private Attempt gatherInto(Attempt attempt, List<ShardReply<ShardAnswer>> replies, Map<String, BucketLocation> byKey,
+      Map<ShardEndpoint, List<BucketLocation>> moved) {
+    Gathered<ShardAnswer> result = gather(replies);
+    long newest = attempt.newestEpochSeen();
     for (ShardAnswer answer : result.answers().values()) {
       newest = Math.max(newest, answer.epoch());
-      hits.add(answer.hits());
+      attempt.answers().add(answer.hits());
+      for (String key : answer.absent()) {
+        BucketLocation b = byKey.get(key);
+        moved.computeIfAbsent(b.shard(), s -> new ArrayList<>()).add(b);
+      }
     }
-    return new Attempt(hits, result.missing(), newest);
+    attempt.missing().addAll(result.missing());
+    return new Attempt(attempt.answers(), attempt.missing(), newest);
   }
 
   private static ShardAnswer query(ShardClient client, List<BucketLocation> buckets, SearchRequest request) {
     if (buckets.isEmpty()) {
-      return new ShardAnswer(0, List.of());
+      return new ShardAnswer(0, List.of(), Set.of());
     }
     Map<String, String> tenantOfKey = new LinkedHashMap<>();
-    buckets.forEach(b -> tenantOfKey.put(b.key(), b.tenant()));
-    ShardClient.QueryReply reply = client.query(new ArrayList<>(tenantOfKey.keySet()), request.vector(),
+    Set<String> check = new LinkedHashSet<>();
+    for (BucketLocation b : buckets) {
+      tenantOfKey.put(b.key(), b.tenant());
+      if (b.readsSourceFirst() && b.source().equals(client.endpoint())) {
+        check.add(b.key());
+      }
+    }
+    ShardClient.QueryReply reply = client.query(new ArrayList<>(tenantOfKey.keySet()), check, request.vector(),
         request.topK(), request.ef(), request.filter());
     List<Match> hits = new ArrayList<>();
     reply.hitsByKey().forEach((key, list) -> list.forEach(h ->
         hits.add(new Match(tenantOfKey.get(key), h.id(), h.score(), client.id(), key, null))));
-    return new ShardAnswer(reply.shardEpoch(), hits);
+    return new ShardAnswer(reply.shardEpoch(), hits, reply.absent());
   }
 
   private List<Match> withAttributes(Routing.Snapshot snapshot, List<Match> merged, SearchRequest request,

@@ -115,6 +115,32 @@ public final class Routing implements AutoCloseable {
     return current;
   }
 
+  /**
+   * Waits until a table newer than {@code epoch} is installed, reloading every few milliseconds
+   * (announcements usually arrive first), for at most {@code max}. Used while a moving bucket's
+   * writes are fenced for its switch. Returns the snapshot in use after.
+   */
+  public Snapshot awaitNewerThan(long epoch, java.time.Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    Snapshot s = current;
+    while ((s == null || s.epoch() <= epoch) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(FENCE_POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      s = current;
+      if (s == null || s.epoch() <= epoch) {
+        s = refresh("fence");
+      }
+    }
+    return s;
+  }
+
+  /** How often a write waiting at a fence looks for the next table. */
+  private static final long FENCE_POLL_MILLIS = 5;
+
   private List<HostAndPort> addressesToAsk() {
     Map<String, HostAndPort> addresses = new LinkedHashMap<>();
     if (current != null) {

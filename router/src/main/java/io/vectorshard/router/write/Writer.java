@@ -1,13 +1,17 @@
 package io.vectorshard.router.write;
 
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.ShardClient.Applied;
 import io.vectorshard.core.redis.StaleEpochException;
+import io.vectorshard.core.redis.WriteMode;
 import io.vectorshard.core.routing.RoutingTable.BucketLocation;
+import io.vectorshard.core.routing.RoutingTable.Movement;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.router.metrics.RouterMetrics;
 import io.vectorshard.router.routing.Routing;
 import io.vectorshard.router.shard.FanOut;
 import io.vectorshard.router.shard.ShardReply;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,10 +22,17 @@ import java.util.function.Function;
  * The write path: upserts, deletes and tenant drops, each sent to the owning shard through the
  * fenced function library. A STALE reply means the shard moved to a newer table: reload it and
  * retry the refused part under the new placement (contract 2).
+ *
+ * <p>While a bucket moves (the table's transition), a write may take two steps: to the source,
+ * which answers "moved" once the key has gone, then to the new shard; a streaming bucket is written
+ * on both, source first, and a failed second write fails the request. Writes to a bucket fenced for
+ * its switch wait for the next table (docs/architecture.md, "Moving data").
  */
 public final class Writer {
   /** Attempts per write; each retry follows a table reload, so more means a table changing rapidly. */
   static final int MAX_ATTEMPTS = 4;
+  /** The longest a write waits at a switch's fence before answering 503 (the engine's pause is far shorter). */
+  static final Duration MAX_FENCE_WAIT = Duration.ofSeconds(5);
 
   private final Routing routing;
   private final RouterMetrics metrics;
@@ -33,6 +44,30 @@ public final class Writer {
     this.fanOut = fanOut;
   }
 
+  /** One element's write under a snapshot: where it goes first and, while it moves, second. */
+  private record Placed(VectorInput input, BucketLocation where) {
+    ShardEndpoint firstShard() {
+      return where.movement() == Movement.ATOMIC || where.movement() == Movement.COPYING ? where.source() : where.shard();
+    }
+
+    WriteMode firstMode() {
+      return switch (where.movement()) {
+        case ATOMIC -> WriteMode.ATOMIC_SOURCE;
+        case COPYING -> WriteMode.STREAM_SOURCE;
+        default -> WriteMode.HOME;
+      };
+    }
+
+    /** The mode of the write to the bucket's new shard after the first, or null if none follows. */
+    WriteMode secondMode(Applied first) {
+      return switch (where.movement()) {
+        case ATOMIC -> first == Applied.MOVED ? WriteMode.HOME : null;
+        case COPYING -> WriteMode.STREAM_TARGET;
+        default -> null;
+      };
+    }
+  }
+
   /**
    * Upserts a tenant's vectors, one pipelined request per shard, shards in parallel. Shards that
    * answer STALE get their part retried under the reloaded table; any other failure fails the write.
@@ -40,47 +75,128 @@ public final class Writer {
   public UpsertResult upsert(String tenant, List<VectorInput> inputs) {
     List<VectorInput> pending = inputs;
     int created = 0;
-    for (int attempt = 1; ; attempt++) {
+    long epoch = 0;
+    int attempt = 1;
+    while (true) {
       Routing.Snapshot snapshot = routing.require();
-      Map<ShardEndpoint, List<VectorInput>> byShard = new LinkedHashMap<>();
-      Map<ShardEndpoint, List<ShardClient.Write>> writes = new LinkedHashMap<>();
+      List<Placed> placed = new ArrayList<>(pending.size());
+      boolean fenced = false;
       for (VectorInput input : pending) {
         BucketLocation where = snapshot.table().locate(tenant, input.id());
-        byShard.computeIfAbsent(where.shard(), s -> new ArrayList<>()).add(input);
-        writes.computeIfAbsent(where.shard(), s -> new ArrayList<>())
-            .add(new ShardClient.Write(where.key(), input.id(), input.vector(), input.attributes()));
+        fenced |= where.movement() == Movement.FENCED;
+        placed.add(new Placed(input, where));
       }
-      Map<ShardEndpoint, Function<ShardClient, List<Boolean>>> calls = new LinkedHashMap<>();
-      writes.forEach((shard, list) -> calls.put(shard,
-          client -> client.upsert(snapshot.epoch(), tenant, snapshot.table().vectors(), list)));
+      if (fenced) {
+        waitOutFence(snapshot);
+        continue;
+      }
       List<VectorInput> refused = new ArrayList<>();
       StaleEpochException stale = null;
-      for (ShardReply<List<Boolean>> reply : fanOut.call(snapshot, calls, "upsert")) {
-        if (reply.ok()) {
-          created += (int) reply.value().stream().filter(b -> b).count();
-          metrics.vectorsWritten(reply.shard().id(), reply.value().size());
-        } else if (reply.failure() instanceof StaleEpochException s) {
-          stale = s;
-          refused.addAll(byShard.get(reply.shard()));
-        } else {
-          throw reply.failure();
+      // First step: each element to its home, or to the source of its move.
+      Map<ShardEndpoint, List<Placed>> firstByShard = new LinkedHashMap<>();
+      placed.forEach(p -> firstByShard.computeIfAbsent(p.firstShard(), s -> new ArrayList<>()).add(p));
+      Map<Placed, Applied> firstApplied = new LinkedHashMap<>();
+      stale = collect(write(snapshot, tenant, firstByShard, Placed::firstMode), firstByShard, firstApplied, refused, stale);
+      // Second step, while buckets move: the new shard, for moved elements and streaming buckets.
+      Map<ShardEndpoint, List<Placed>> secondByShard = new LinkedHashMap<>();
+      Map<Placed, WriteMode> secondModes = new LinkedHashMap<>();
+      firstApplied.forEach((p, applied) -> {
+        WriteMode mode = p.secondMode(applied);
+        if (mode != null) {
+          secondModes.put(p, mode);
+          secondByShard.computeIfAbsent(p.where().shard(), s -> new ArrayList<>()).add(p);
+        }
+      });
+      Map<Placed, Applied> secondApplied = new LinkedHashMap<>();
+      // A STALE second step retries the whole element, first step included: upserts are idempotent.
+      stale = collect(write(snapshot, tenant, secondByShard, secondModes::get), secondByShard, secondApplied, refused, stale);
+      java.util.Set<VectorInput> retried = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      retried.addAll(refused);
+      for (Map.Entry<Placed, Applied> first : firstApplied.entrySet()) {
+        if (retried.contains(first.getKey().input())) {
+          continue;
+        }
+        // What counts is the authoritative write: the source's, unless the key had moved.
+        Applied applied = first.getValue() == Applied.MOVED ? secondApplied.get(first.getKey()) : first.getValue();
+        if (applied == Applied.CREATED) {
+          created++;
         }
       }
+      epoch = snapshot.epoch();
       if (stale == null) {
-        return new UpsertResult(inputs.size(), created, snapshot.epoch());
+        return new UpsertResult(inputs.size(), created, epoch);
       }
-      retryAfterStale(stale, attempt);
+      retryAfterStale(stale, attempt++);
       pending = refused;
     }
+  }
+
+  /**
+   * Sorts one step's replies: what each element's shard did, and the elements of shards that
+   * answered STALE (to retry). Any other failure fails the write. Returns the last STALE seen.
+   */
+  private static StaleEpochException collect(List<ShardReply<List<Applied>>> replies, Map<ShardEndpoint, List<Placed>> byShard,
+      Map<Placed, Applied> applied, List<VectorInput> refused, StaleEpochException stale) {
+    for (ShardReply<List<Applied>> reply : replies) {
+      List<Placed> part = byShard.get(reply.shard());
+      if (reply.ok()) {
+        for (int i = 0; i < part.size(); i++) {
+          applied.put(part.get(i), reply.value().get(i));
+        }
+      } else if (reply.failure() instanceof StaleEpochException s) {
+        stale = s;
+        part.forEach(p -> refused.add(p.input()));
+      } else {
+        throw reply.failure();
+      }
+    }
+    return stale;
+  }
+
+  private List<ShardReply<List<Applied>>> write(Routing.Snapshot snapshot, String tenant,
+      Map<ShardEndpoint, List<Placed>> byShard, Function<Placed, WriteMode> mode) {
+    if (byShard.isEmpty()) {
+      return List.of();
+    }
+    Map<ShardEndpoint, Function<ShardClient, List<Applied>>> calls = new LinkedHashMap<>();
+    byShard.forEach((shard, part) -> {
+      List<ShardClient.Write> writes = new ArrayList<>(part.size());
+      for (Placed p : part) {
+        writes.add(new ShardClient.Write(p.where().key(), mode.apply(p), p.input().id(), p.input().vector(),
+            p.input().attributes()));
+      }
+      calls.put(shard, client -> {
+        List<Applied> applied = client.upsert(snapshot.epoch(), tenant, snapshot.table().vectors(), writes);
+        metrics.vectorsWritten(client.id(), (int) applied.stream().filter(a -> a != Applied.MOVED).count());
+        return applied;
+      });
+    });
+    return fanOut.call(snapshot, calls, "upsert");
   }
 
   /** Deletes one vector. Returns whether it existed. */
   public boolean delete(String tenant, String id) {
     return withStaleRetry(snapshot -> {
       BucketLocation where = snapshot.table().locate(tenant, id);
-      return metrics.timeShard(where.shard().id(), "delete",
-          () -> snapshot.client(where.shard()).remove(snapshot.epoch(), where.key(), List.of(id))) > 0;
+      return switch (where.movement()) {
+        case NONE, SWITCHED -> remove(snapshot, where.shard(), where.key(), WriteMode.HOME, id).removed() > 0;
+        case ATOMIC -> {
+          ShardClient.Removal atSource = remove(snapshot, where.source(), where.key(), WriteMode.ATOMIC_SOURCE, id);
+          yield atSource.moved() ? remove(snapshot, where.shard(), where.key(), WriteMode.HOME, id).removed() > 0
+              : atSource.removed() > 0;
+        }
+        case COPYING -> {
+          ShardClient.Removal atSource = remove(snapshot, where.source(), where.key(), WriteMode.STREAM_SOURCE, id);
+          ShardClient.Removal atTarget = remove(snapshot, where.shard(), where.key(), WriteMode.STREAM_TARGET, id);
+          yield (atSource.moved() ? atTarget.removed() : atSource.removed()) > 0;
+        }
+        case FENCED -> throw new FencedException();
+      };
     });
+  }
+
+  private ShardClient.Removal remove(Routing.Snapshot snapshot, ShardEndpoint shard, String key, WriteMode mode, String id) {
+    return metrics.timeShard(shard.id(), "delete", () -> snapshot.client(shard).remove(snapshot.epoch(), key, mode, List.of(id)));
   }
 
   /**
@@ -102,16 +218,30 @@ public final class Writer {
 
   private ShardClient.StoredRead read(Routing.Snapshot snapshot, String tenant, String id) {
     BucketLocation where = snapshot.table().locate(tenant, id);
-    return metrics.timeShard(where.shard().id(), "get", () -> snapshot.client(where.shard()).read(where.key(), id));
+    ShardEndpoint first = where.readFrom();
+    ShardClient.StoredRead read = metrics.timeShard(first.id(), "get", () -> snapshot.client(first).read(where.key(), id));
+    if (where.readsSourceFirst() && !read.keyExists()) {
+      // The key has left its source: the new shard holds it now.
+      ShardClient.StoredRead atHome = metrics.timeShard(where.shard().id(), "get",
+          () -> snapshot.client(where.shard()).read(where.key(), id));
+      return new ShardClient.StoredRead(Math.max(read.shardEpoch(), atHome.shardEpoch()), atHome.vector(), atHome.keyExists());
+    }
+    return read;
   }
 
   /** Deletes every key of a tenant on every shard. Returns how many keys existed. */
   public long dropTenant(String tenant) {
     return withStaleRetry(snapshot -> {
-      Map<ShardEndpoint, List<String>> keys = new LinkedHashMap<>();
+      Map<ShardEndpoint, Map<String, WriteMode>> keys = new LinkedHashMap<>();
       // Every shard: also those holding none of the tenant's buckets drop it from vsc:tenants.
-      snapshot.table().shards().forEach(s -> keys.put(s, new ArrayList<>()));
-      snapshot.table().bucketsOf(tenant).forEach(b -> keys.get(b.shard()).add(b.key()));
+      snapshot.table().shards().forEach(s -> keys.put(s, new LinkedHashMap<>()));
+      for (BucketLocation b : snapshot.table().bucketsOf(tenant)) {
+        boolean streaming = b.movement() == Movement.COPYING || b.movement() == Movement.FENCED;
+        keys.get(b.shard()).put(b.key(), streaming ? WriteMode.STREAM_TARGET : WriteMode.HOME);
+        if (b.source() != null) {
+          keys.get(b.source()).put(b.key(), WriteMode.HOME);
+        }
+      }
       Map<ShardEndpoint, Function<ShardClient, Long>> calls = new LinkedHashMap<>();
       keys.forEach((shard, list) -> calls.put(shard, client -> client.dropTenant(snapshot.epoch(), tenant, list)));
       long deleted = 0;
@@ -125,13 +255,37 @@ public final class Writer {
     });
   }
 
+  /** Thrown inside {@link #withStaleRetry} when the bucket is fenced: wait for the next table, then retry. */
+  private static final class FencedException extends RuntimeException {
+    FencedException() {
+      super(null, null, false, false);
+    }
+  }
+
   private <T> T withStaleRetry(Function<Routing.Snapshot, T> operation) {
     for (int attempt = 1; ; attempt++) {
+      Routing.Snapshot snapshot = routing.require();
       try {
-        return operation.apply(routing.require());
+        return operation.apply(snapshot);
       } catch (StaleEpochException stale) {
         retryAfterStale(stale, attempt);
+      } catch (FencedException fenced) {
+        waitOutFence(snapshot);
+        attempt--; // waiting at a fence is not a failed attempt
       }
+    }
+  }
+
+  /**
+   * A moving bucket is fenced for its switch: wait for the table that ends the fence. Waiting does
+   * not use up the attempts STALE replies have, but is bounded by {@link #MAX_FENCE_WAIT}.
+   */
+  private void waitOutFence(Routing.Snapshot snapshot) {
+    long started = System.nanoTime();
+    Routing.Snapshot next = routing.awaitNewerThan(snapshot.epoch(), MAX_FENCE_WAIT);
+    metrics.fenceWait(Duration.ofNanos(System.nanoTime() - started));
+    if (next.epoch() <= snapshot.epoch()) {
+      throw new StaleEpochException("fence", snapshot.epoch());
     }
   }
 
