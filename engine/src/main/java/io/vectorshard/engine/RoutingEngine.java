@@ -99,6 +99,11 @@ public final class RoutingEngine {
         observed.liveTable().ifPresent(live -> repair(publisher, live, observed));
         yield observed.liveTable();
       }
+      case TableDecision.Rebalance r -> {
+        // Data moves only when the adapter runs the rebalance (approval is its decision).
+        observed.liveTable().ifPresent(live -> repair(publisher, live, observed));
+        yield observed.liveTable();
+      }
     };
     return new Outcome(decision, observed, served);
   }

@@ -13,9 +13,10 @@ import java.util.Optional;
  * Decides whether the table the spec asks for may replace the live one. Pure: the Kubernetes
  * reconciler and local mode call it with what they observed, and tests call it with anything.
  *
- * <p>Until data can move between shards (the rebalancing feature), a new table is published only
- * when no bucket holding vectors would end up on a shard other than the one holding it, and vector
- * settings change only on an empty cluster.
+ * <p>A new table is published at once when no bucket holding vectors would end up on a shard other
+ * than the one holding it; otherwise the data must move first ({@link TableDecision.Rebalance}).
+ * Vector settings change only on an empty cluster, and a tenant's bucket count only while it
+ * holds no vectors (re-bucketing elements is not built).
  */
 public final class TablePlanner {
   /** How many moves a blocked decision's message names; the full list stays in the decision. */
@@ -30,6 +31,11 @@ public final class TablePlanner {
    */
   public static TableDecision decide(RoutingTable desired, Optional<RoutingTable> live, Inventory inventory) {
     long liveEpoch = live.map(RoutingTable::epoch).orElse(0L);
+    if (live.isPresent() && live.get().transition() != null) {
+      // Transitions are serialized: the running one finishes first, whatever the spec says now.
+      RoutingTable running = targetOf(live.get());
+      return new TableDecision.Rebalance(running, moves(running.placement(), inventory), true);
+    }
     if (live.isPresent() && live.get().equals(desired.withEpoch(liveEpoch))) {
       return new TableDecision.Unchanged(live.get());
     }
@@ -39,14 +45,25 @@ public final class TablePlanner {
           + " vectors; dimensions, quantization and m can only change on an empty cluster", List.of());
     }
     List<Move> moves = moves(desired.placement(), inventory);
+    List<Move> rebucketed = moves.stream().filter(m -> m.to() < 0).toList();
+    if (!rebucketed.isEmpty()) {
+      return new TableDecision.Blocked(Reason.RebalanceRequired, "the bucket count of tenant(s) holding vectors would change ("
+          + String.join("; ", rebucketed.stream().limit(MOVES_SHOWN).map(Move::toString).toList())
+          + (rebucketed.size() > MOVES_SHOWN ? "; ..." : "")
+          + "); re-bucketing a tenant's elements is not available yet, so the current routing table stays. "
+          + "Drop the tenant's data first, or keep its spread", rebucketed);
+    }
     if (!moves.isEmpty()) {
-      return new TableDecision.Blocked(Reason.RebalanceRequired, moves.size() + " bucket(s) holding vectors would change shard ("
-          + String.join("; ", moves.stream().limit(MOVES_SHOWN).map(Move::toString).toList())
-          + (moves.size() > MOVES_SHOWN ? "; ..." : "")
-          + "); moving data between shards is not available yet, so the current routing table stays", moves);
+      return new TableDecision.Rebalance(desired.withEpoch(liveEpoch + 1), moves, false);
     }
     String why = live.isEmpty() ? "first table" : describeChange(live.get(), desired);
     return new TableDecision.Publish(desired.withEpoch(liveEpoch + 1), why);
+  }
+
+  /** Where a table with a transition is going: its placement, on the shards that placement has. */
+  public static RoutingTable targetOf(RoutingTable table) {
+    return new RoutingTable(table.cluster(), table.epoch(), table.vectors(),
+        table.shards().subList(0, table.placement().shards()), table.placement());
   }
 
   /** Every bucket holding vectors that the placement would put elsewhere. */

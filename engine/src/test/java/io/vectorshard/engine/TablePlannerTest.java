@@ -7,6 +7,7 @@ import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.core.redis.Keys.BucketKey;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
+import io.vectorshard.core.routing.Transition;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,26 +61,58 @@ class TablePlannerTest {
   }
 
   @Test
-  void scaleUpOfAPopulatedClusterIsBlockedAndListsOnlyMovesToTheNewShard() {
+  void scaleUpOfAPopulatedClusterIsARebalanceMovingOnlyToTheNewShard() {
     RoutingTable live = table(3, 5);
     TableDecision d = TablePlanner.decide(table(4, 1), Optional.of(live), populated(live));
-    assertThat(d).isInstanceOfSatisfying(TableDecision.Blocked.class, b -> {
-      assertThat(b.reason()).isEqualTo(Reason.RebalanceRequired);
-      assertThat(b.moves()).isNotEmpty().allSatisfy(m -> assertThat(m.to()).isEqualTo(3));
+    assertThat(d).isInstanceOfSatisfying(TableDecision.Rebalance.class, r -> {
+      assertThat(r.resuming()).isFalse();
+      assertThat(r.target().shards()).hasSize(4);
+      assertThat(r.target().epoch()).isEqualTo(6);
+      assertThat(r.moves()).isNotEmpty().allSatisfy(m -> assertThat(m.to()).isEqualTo(3));
       // Minimal movement: about a quarter of the 200 one-bucket tenants.
-      assertThat(b.moves().size()).isBetween(25, 75);
+      assertThat(r.moves().size()).isBetween(25, 75);
     });
   }
 
   @Test
-  void removingAnEmptyLastShardIsPublishedButOneWithDataIsBlocked() {
+  void aRunningTransitionIsFinishedBeforeAnyNewSpecIsPlanned() {
+    RoutingTable three = table(3, 5);
+    RoutingTable four = table(4, 5);
+    Transition toFour = new Transition(three.placement(), List.of());
+    RoutingTable moving = four.withTransition(toFour, four.shards(), 6);
+    Inventory data = populated(three);
+    // The spec now says 2 shards: the 3 -> 4 transition on the shards is what is resumed.
+    TableDecision d = TablePlanner.decide(table(2, 1), Optional.of(moving), data);
+    assertThat(d).isInstanceOfSatisfying(TableDecision.Rebalance.class, r -> {
+      assertThat(r.resuming()).isTrue();
+      assertThat(r.target().transition()).isNull();
+      assertThat(r.target().placement()).isEqualTo(four.placement());
+      assertThat(r.target().shards()).hasSize(4);
+      assertThat(r.moves()).isEqualTo(TablePlanner.moves(four.placement(), data));
+    });
+    // A scale-down's transition lists the leaving shards; its target does not.
+    RoutingTable down = three.withTransition(new Transition(four.placement(), List.of()), four.shards(), 7);
+    assertThat(TablePlanner.targetOf(down).shards()).hasSize(3);
+  }
+
+  @Test
+  void thePlanIsDeterministic() {
+    RoutingTable live = table(3, 5);
+    Inventory data = populated(live);
+    assertThat(TablePlanner.decide(table(4, 1), Optional.of(live), data))
+        .isEqualTo(TablePlanner.decide(table(4, 1), Optional.of(live), data));
+  }
+
+  @Test
+  void removingAnEmptyLastShardIsPublishedButOneWithDataIsDrainedFirst() {
     RoutingTable live = table(4, 2);
     Inventory data = populated(table(3, 2)); // everything lives on shards 0..2
     assertThat(TablePlanner.decide(table(3, 1), Optional.of(live), data)).isInstanceOf(TableDecision.Publish.class);
 
     Inventory onLast = new Inventory(Map.of(3, Map.of(new BucketKey("acme", 0), 10L)));
     assertThat(TablePlanner.decide(table(3, 1), Optional.of(live), onLast))
-        .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> assertThat(b.message()).contains("tenant acme bucket 0 (10 vectors) shard-3"));
+        .isInstanceOfSatisfying(TableDecision.Rebalance.class, r -> assertThat(r.moves()).singleElement()
+            .hasToString("tenant acme bucket 0 (10 vectors) shard-3 -> shard-" + live.placement().withShards(3).shardOf("acme", 0)));
   }
 
   @Test
@@ -90,8 +123,11 @@ class TablePlannerTest {
     PlacementSpec fewer = new PlacementSpec();
     Inventory twoBuckets = new Inventory(Map.of(live.placement().shardOf("acme", 1), Map.of(new BucketKey("acme", 1), 3L)));
     assertThat(TablePlanner.decide(table(3, 1, 4, fewer), Optional.of(live), twoBuckets))
-        .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> assertThat(b.moves()).singleElement()
-            .satisfies(m -> assertThat(m.to()).isEqualTo(-1)));
+        .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> {
+          assertThat(b.reason()).isEqualTo(Reason.RebalanceRequired);
+          assertThat(b.message()).contains("re-bucketing");
+          assertThat(b.moves()).singleElement().satisfies(m -> assertThat(m.to()).isEqualTo(-1));
+        });
   }
 
   @Test

@@ -24,6 +24,8 @@ import redis.clients.jedis.resps.RawVector;
  * call may do is the caller's choice, from what it measured, so no call stalls the shard long.
  */
 public final class ShardMoves {
+  private static final Duration LISTING_TIMEOUT = Duration.ofSeconds(60);
+
   private final ShardConnections connections;
 
   ShardMoves(ShardConnections connections) {
@@ -34,11 +36,68 @@ public final class ShardMoves {
     return connections.id();
   }
 
+  public ShardEndpoint endpoint() {
+    return connections.endpoint();
+  }
+
   /** {@code MEMORY USAGE key SAMPLES 0}: the whole key, what MIGRATE serializes; 0 when absent. */
   public long bytesOf(String key) {
     return connections.call(jedis -> {
       Long bytes = jedis.memoryUsage(key, 0);
       return bytes == null ? 0 : bytes;
+    });
+  }
+
+  /** {@link #bytesOf(String)} of several keys, pipelined. */
+  public Map<String, Long> bytesOf(List<String> keys) {
+    return connections.call(jedis -> {
+      Pipeline pipeline = jedis.pipelined();
+      Map<String, Response<Long>> replies = new LinkedHashMap<>();
+      keys.forEach(k -> replies.put(k, pipeline.memoryUsage(k)));
+      pipeline.sync();
+      Map<String, Long> bytes = new LinkedHashMap<>();
+      replies.forEach((k, r) -> bytes.put(k, r.get() == null ? 0L : r.get()));
+      return bytes;
+    });
+  }
+
+  /**
+   * Creates a throw-away vector set of {@code count} random vectors under {@code key} (not a
+   * bucket key: it holds no client data), with plain pipelined VADDs in chunks, to measure what
+   * writes, MIGRATE and DEL cost on these shards before any real bucket is moved. Returns how long
+   * the writes took.
+   */
+  public Duration writeProbe(String key, VectorSettings settings, int count, long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    return connections.call(jedis -> {
+      jedis.del(key);
+      long start = System.nanoTime();
+      for (int from = 0; from < count; from += PROBE_CHUNK) {
+        Pipeline pipeline = jedis.pipelined();
+        for (int i = from; i < Math.min(count, from + PROBE_CHUNK); i++) {
+          float[] v = new float[settings.dimensions()];
+          for (int d = 0; d < v.length; d++) {
+            v[d] = (float) random.nextGaussian();
+          }
+          pipeline.sendCommand(redis.clients.jedis.Protocol.Command.VADD, bytes(key), bytes("FP32"), Fp32.encode(v),
+              bytes("p" + i), bytes(settings.quantization().name()), bytes("M"), bytes(Integer.toString(settings.m())),
+              bytes("EF"), bytes(Integer.toString(settings.efConstruction())));
+        }
+        pipeline.sync();
+      }
+      return Duration.ofNanos(System.nanoTime() - start);
+    });
+  }
+
+  /** VADDs per pipeline of a probe: each chunk blocks the shard for about this many VADDs. */
+  private static final int PROBE_CHUNK = 32;
+
+  /** Deletes a probe key (or any non-bucket key of the engine's) and returns how long that took. */
+  public Duration deleteProbe(String key) {
+    return connections.call(jedis -> {
+      long start = System.nanoTime();
+      jedis.del(key);
+      return Duration.ofNanos(System.nanoTime() - start);
     });
   }
 
@@ -68,7 +127,8 @@ public final class ShardMoves {
    * part of them (docs/architecture.md, "Moving data", has the measurements).
    */
   public List<String> ids(String key) {
-    return connections.call(jedis -> {
+    // Listing blocks the shard briefly, but the reply of a large set takes a while to arrive.
+    return connections.withTimeout(LISTING_TIMEOUT).call(jedis -> {
       long size = jedis.vcard(key);
       if (size == 0) {
         return List.of();

@@ -27,11 +27,26 @@ public final class RoutingPublisher {
    * the cluster, whose higher epoch then fences writes from routers that still send there.
    */
   public int publishTo(RoutingTable table, List<ShardEndpoint> endpoints) {
+    return publish(table, endpoints, true);
+  }
+
+  /**
+   * Publishes a step of a running transition (a streamed bucket's next phase) to shards that were
+   * given the transition's first table, and so the function library, moments ago. Skipping the
+   * library load keeps the write pause of a switch short.
+   */
+  public int publishStep(RoutingTable table, List<ShardEndpoint> endpoints) {
+    return publish(table, endpoints, false);
+  }
+
+  private int publish(RoutingTable table, List<ShardEndpoint> endpoints, boolean loadFunctions) {
     String json = RoutingTableCodec.toJson(table);
     int changed = 0;
     for (ShardEndpoint endpoint : endpoints) {
       ShardAdmin shard = clients.get(endpoint).admin();
-      shard.loadFunctions();
+      if (loadFunctions) {
+        shard.loadFunctions();
+      }
       if (shard.publish(table.epoch(), json)) {
         changed++;
       }

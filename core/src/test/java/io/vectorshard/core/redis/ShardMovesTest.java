@@ -52,11 +52,7 @@ class ShardMovesTest {
 
   @BeforeEach
   void clean() {
-    for (ShardEndpoint e : shards.endpoints()) {
-      try (Jedis redis = new Jedis(e.host(), e.port())) {
-        redis.flushAll();
-      }
-    }
+    shards.flushAll();
     source.admin().loadFunctions();
     target.admin().loadFunctions();
   }

@@ -64,6 +64,15 @@ public final class RedisShards implements AutoCloseable {
     return servers.size();
   }
 
+  /** Empties every server (FLUSHALL: data, epoch and table go; the function library stays). */
+  public void flushAll() {
+    for (ShardEndpoint e : endpoints()) {
+      try (Jedis redis = new Jedis(e.host(), e.port())) {
+        redis.flushAll();
+      }
+    }
+  }
+
   public List<ShardEndpoint> endpoints() {
     return IntStream.range(0, servers.size())
         .mapToObj(i -> ShardEndpoint.of(i, "127.0.0.1", servers.get(i).port()))

@@ -77,6 +77,13 @@ public record ClusterStatus(List<String> problems, List<String> refused, Optiona
       TableDecision decision = outcome.orElseThrow().decision();
       String serving = served.map(t -> "routing epoch " + t.epoch() + " on " + t.shards().size() + " shards").orElse("no routing table");
       switch (decision) {
+        case TableDecision.Rebalance r -> {
+          String message = r.describe() + "; the operator does not run moves yet, so the current routing table stays";
+          phase = Phase.Provisioning;
+          conditions.add(new Observed(Conditions.READY, false, Reason.RebalanceRequired, message));
+          conditions.add(new Observed(Conditions.PROGRESSING, true, Reason.RebalanceRequired, message));
+          conditions.add(new Observed(Conditions.DEGRADED, false, Reason.AsExpected, "serving " + serving));
+        }
         case TableDecision.Blocked b when b.reason() == Reason.RebalanceRequired -> {
           phase = Phase.Provisioning;
           conditions.add(new Observed(Conditions.READY, false, b.reason(), b.message()));

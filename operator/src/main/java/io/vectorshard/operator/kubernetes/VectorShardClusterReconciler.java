@@ -124,7 +124,8 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
         clients.retainOnly(Stream.concat(endpoints.values().stream(), retiringEndpoints.stream()).toList());
       }
       // A shard leaves only once a table without it is live: the planner then also found it empty.
-      boolean removable = outcome.map(o -> !(o.decision() instanceof TableDecision.Blocked)).orElse(false);
+      boolean removable = outcome.map(o -> o.decision() instanceof TableDecision.Publish
+          || o.decision() instanceof TableDecision.Unchanged).orElse(false);
       Optional<RoutingTable> served = outcome.flatMap(RoutingEngine.Outcome::served).or(() -> publishedTable(vsc, context));
       new ShardPlan(removable ? Set.of() : Set.copyOf(retiring), served, clusterDomain).attachTo(context);
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();

@@ -177,12 +177,13 @@ class ClusterStatusTest {
     RoutingTable live = table(cluster(2, 1, null), 1);
     Move move = new Move("acme", 0, 1, 2, 10);
     VectorShardClusterStatus status = compute(vsc, List.of(), ready(true, true, true), Optional.of(
-        new RoutingEngine.Outcome(new TableDecision.Blocked(Reason.RebalanceRequired, "1 bucket would move", List.of(move)),
+        new RoutingEngine.Outcome(new TableDecision.Rebalance(table(vsc, 2), List.of(move), false),
             observation(3), Optional.of(live))), T0);
 
     assertThat(status.getPhase()).isEqualTo(Phase.Provisioning);
     assertConditions(status, "False", "True", "False");
     assertThat(condition(status, Conditions.PROGRESSING).getReason()).isEqualTo("RebalanceRequired");
+    assertThat(condition(status, Conditions.PROGRESSING).getMessage()).startsWith("1 bucket(s) holding 10 vectors must move");
     assertThat(condition(status, Conditions.DEGRADED).getMessage()).isEqualTo("serving routing epoch 1 on 2 shards");
   }
 
