@@ -4,6 +4,7 @@ import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.core.spec.ClusterManifests;
 import io.vectorshard.local.LocalCluster;
 import io.vectorshard.local.LocalState;
+import io.vectorshard.local.LocalStatus;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -12,10 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
 
-/** {@code vsc local up|down|status}: a cluster of Redis processes and a router on this machine. */
+/** {@code vsc local up|apply|down|status}: a cluster of Redis processes and a router on this machine. */
 @Command(name = "local", mixinStandardHelpOptions = true,
     description = "Run a VectorShardCluster as processes on this machine.",
-    subcommands = {LocalCommand.Up.class, LocalCommand.Down.class, LocalCommand.Status.class})
+    subcommands = {LocalCommand.Up.class, LocalCommand.Apply.class, LocalCommand.Down.class, LocalCommand.Status.class})
 public final class LocalCommand {
   @Option(names = "--state-dir", defaultValue = ".vsc", description = "Where clusters keep data and state (default: ${DEFAULT-VALUE}).")
   Path stateDir;
@@ -44,6 +45,24 @@ public final class LocalCommand {
       VectorShardCluster manifest = ClusterManifests.read(file);
       LocalState state = parent.cluster().up(manifest, new LocalCluster.UpOptions(basePort, routerHost));
       System.out.printf("Try: curl -s %s/v1/routing%nStop: vsc local down %s%n", state.router().url(), state.cluster());
+      return 0;
+    }
+  }
+
+  @Command(name = "apply", mixinStandardHelpOptions = true,
+      description = {"Bring a running local cluster to an edited VectorShardCluster YAML: start new shards, move data "
+          + "online, stop drained shards. Run again after an interruption to resume."})
+  static final class Apply implements Callable<Integer> {
+    @ParentCommand
+    LocalCommand parent;
+
+    @Option(names = {"-f", "--file"}, required = true, description = "The edited VectorShardCluster YAML.")
+    Path file;
+
+    @Override
+    public Integer call() {
+      LocalState state = parent.cluster().apply(ClusterManifests.read(file));
+      System.out.printf("Router: %s%n", state.router().url());
       return 0;
     }
   }
@@ -80,26 +99,68 @@ public final class LocalCommand {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "List local clusters and their processes.")
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Show local clusters: processes, what each shard holds, a running transition and its progress.")
   static final class Status implements Callable<Integer> {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper
+        .builder().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).build();
+
     @ParentCommand
     LocalCommand parent;
 
+    @Parameters(arity = "0..1", description = "Cluster name (default: every cluster).")
+    String name;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    String output;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+      if (!output.equals("text") && !output.equals("json")) {
+        throw new IllegalArgumentException("--output must be text or json, got " + output);
+      }
       LocalCluster cluster = parent.cluster();
-      List<String> names = cluster.clusters();
-      if (names.isEmpty()) {
+      List<String> names = name != null ? List.of(name) : cluster.clusters();
+      List<LocalStatus> statuses = new java.util.ArrayList<>();
+      for (String n : names) {
+        statuses.add(cluster.status(n).orElseThrow(() -> new IllegalArgumentException(
+            "no local cluster named " + n + " under " + parent.stateDir)));
+      }
+      if (output.equals("json")) {
+        System.out.println(JSON.writeValueAsString(name != null ? statuses.get(0) : statuses));
+        return 0;
+      }
+      if (statuses.isEmpty()) {
         System.out.println("no local clusters under " + parent.stateDir);
       }
-      for (String name : names) {
-        LocalState state = LocalState.read(cluster.clusterDir(name)).orElseThrow();
-        boolean routerUp = ProcessHandle.of(state.router().pid()).map(ProcessHandle::isAlive).orElse(false);
-        System.out.printf("%s: %d shards on ports %s; router %s (%s)%n", name, state.shards().size(),
-            state.shards().stream().map(s -> Integer.toString(s.port())).toList(), state.router().url(),
-            routerUp ? "running, pid " + state.router().pid() : "stopped");
-      }
+      statuses.forEach(s -> System.out.print(text(s)));
       return 0;
+    }
+
+    static String text(LocalStatus s) {
+      StringBuilder b = new StringBuilder();
+      b.append(String.format("%s: %d shards, routing epoch %s; router %s (%s)%n", s.cluster(), s.shards().size(),
+          s.epoch() == null ? "none" : s.epoch(), s.router().url(),
+          s.router().running() ? "running, pid " + s.router().pid() : "stopped"));
+      for (LocalStatus.Shard shard : s.shards()) {
+        b.append(String.format("  shard-%d port %d: %s%n", shard.ordinal(), shard.port(), shard.up()
+            ? shard.vectors() + " vectors, " + shard.tenants() + " tenants" : "down (" + shard.error() + ")"));
+      }
+      if (s.transition() != null) {
+        b.append(String.format("  transition %d -> %d shards, %d streamed bucket(s)%s%n", s.transition().fromShards(),
+            s.transition().toShards(), s.transition().streams().size(), s.transition().streams().isEmpty() ? ""
+                : ": " + String.join(", ", s.transition().streams().stream()
+                    .map(t -> t.tenant() + "/" + t.bucket() + " " + t.phase()).toList())));
+        if (s.progress() != null) {
+          LocalStatus.Progress p = s.progress();
+          b.append(String.format("  progress (%s): %d/%d moves, %d/%d vectors, ETA %d s%s%n", p.updated(), p.movesDone(),
+              p.movesTotal(), p.vectorsMoved(), p.vectorsTotal(), p.etaSeconds(),
+              p.current() == null ? "" : "; " + p.current()));
+        } else {
+          b.append("  no apply is reporting progress: run `vsc local apply -f` to resume the transition\n");
+        }
+      }
+      return b.toString();
     }
   }
 }

@@ -60,8 +60,8 @@ public final class LocalCluster {
 
   /**
    * Starts (or resumes) the cluster: shards, function library, routing table, router. Running it
-   * again on a running cluster changes nothing. Refuses placement changes that would need data to
-   * move, which local mode cannot do yet, and a dimension change on existing data.
+   * again on a running cluster changes nothing. Refuses changes that would move data (that is
+   * {@link #apply}'s job) and a dimension change on existing data.
    */
   public LocalState up(VectorShardCluster manifest, UpOptions options) {
     String name = manifest.getMetadata().getName();
@@ -77,8 +77,7 @@ public final class LocalCluster {
     previous.ifPresent(p -> {
       if (p.shards().size() != spec.getShards()) {
         throw new IllegalStateException("cluster " + name + " has " + p.shards().size() + " shards and the manifest asks for "
-            + spec.getShards() + "; moving data between shards is not available in local mode yet. Run `vsc local down "
-            + name + " --purge` to start over (this deletes its data).");
+            + spec.getShards() + "; `vsc local up` starts a cluster as it is, `vsc local apply -f` changes its shape");
       }
     });
     Path binary = RedisBinary.find();
@@ -141,10 +140,70 @@ public final class LocalCluster {
     try (ShardClients clients = new ShardClients(null, TIMEOUT)) {
       outcome = new RoutingEngine(clients).sync(name, spec, endpoints, List.of());
     }
-    if (outcome.decision() instanceof TableDecision.Blocked blocked) {
-      throw new IllegalStateException(blocked.message());
+    switch (outcome.decision()) {
+      case TableDecision.Blocked blocked -> throw new IllegalStateException(blocked.message());
+      case TableDecision.Rebalance rebalance -> throw new IllegalStateException(rebalance.describe()
+          + "; `vsc local apply -f` moves them" + (rebalance.resuming() ? " (a transition is under way: apply resumes it)" : ""));
+      default -> {}
     }
     return outcome.served().orElseThrow();
+  }
+
+  /**
+   * Brings a running cluster to an edited manifest: starts new shards (ports: shard 0's plus the
+   * ordinal), runs the transition that moves data to the new placement (printing progress),
+   * stops and removes the shards it drained, and returns the new state. Run again after an
+   * interruption, it resumes the transition from what the shards hold. A refusal (a change the
+   * engine cannot make) throws with the reason and leaves no process it started.
+   */
+  public LocalState apply(VectorShardCluster manifest) {
+    String name = manifest.getMetadata().getName();
+    VectorShardClusterSpec spec = manifest.getSpec();
+    Path dir = clusterDir(name);
+    LocalState previous = LocalState.read(dir).orElseThrow(() -> new IllegalStateException(
+        "no local cluster named " + name + " under " + stateRoot + "; start it with `vsc local up -f`"));
+    int basePort = previous.shards().get(0).port();
+    List<LocalState.Shard> shards = new ArrayList<>();
+    for (int i = 0; i < Math.max(spec.getShards(), previous.shards().size()); i++) {
+      shards.add(i < previous.shards().size() ? previous.shards().get(i)
+          : new LocalState.Shard(i, basePort + i, dir.resolve("shard-" + i).toAbsolutePath().toString()));
+    }
+    List<ShardEndpoint> endpoints = shards.stream().map(s -> ShardEndpoint.of(s.ordinal(), "127.0.0.1", s.port())).toList();
+    Path binary = RedisBinary.find();
+    List<LocalState.Shard> startedNow = new ArrayList<>();
+    RoutingTable table;
+    try (ShardClients clients = new ShardClients(null, TIMEOUT)) {
+      try {
+        for (LocalState.Shard shard : shards) {
+          if (startShard(binary, shard, spec.getRedis().getConfig())) {
+            startedNow.add(shard);
+          }
+        }
+        // Every shard that may hold data is in the state from now on, so down and status find it.
+        new LocalState(name, shards, previous.router()).write(dir);
+        table = new LocalTransition(name, spec, clients, dir, out).converge(endpoints);
+      } catch (RuntimeException e) {
+        // Shards this apply started go again unless the live table already routes to them (the
+        // transition began, and may have moved data there: the next apply resumes it).
+        int routed = new RoutingEngine(clients).observe(endpoints).liveTable().map(t -> t.shards().size()).orElse(0);
+        startedNow.stream().filter(s -> s.ordinal() >= routed).forEach(this::stopShard);
+        List<LocalState.Shard> kept = shards.stream()
+            .filter(s -> s.ordinal() < Math.max(routed, previous.shards().size())).toList();
+        new LocalState(name, kept, previous.router()).write(dir);
+        throw e;
+      }
+    }
+    for (LocalState.Shard drained : shards.subList(table.shards().size(), shards.size())) {
+      stopShard(drained);
+      deleteTree(Path.of(drained.dir()));
+    }
+    List<LocalState.Shard> serving = List.copyOf(shards.subList(0, table.shards().size()));
+    LocalState.Router router = alive(previous.router().pid()) && ready(previous.router()) ? previous.router()
+        : startRouter(dir, spec, endpoints.subList(0, serving.size()), previous.router().host());
+    LocalState state = new LocalState(name, serving, router);
+    state.write(dir);
+    out.printf("cluster %s is at its manifest: %d shards, routing epoch %d%n", name, serving.size(), table.epoch());
+    return state;
   }
 
   private LocalState.Router startRouter(Path dir, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints, String host) {
@@ -224,6 +283,12 @@ public final class LocalCluster {
         out.printf("  stopped shard-%d (port %d)%n", shard.ordinal(), shard.port());
       }
     }
+  }
+
+  /** What a cluster's processes and shards are doing now, or empty when there is no such cluster. */
+  public Optional<LocalStatus> status(String cluster) {
+    Path dir = clusterDir(cluster);
+    return LocalState.read(dir).map(state -> LocalStatus.of(state, dir));
   }
 
   /** Names of clusters that have state under the state root. */
