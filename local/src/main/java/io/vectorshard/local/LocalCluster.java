@@ -38,6 +38,7 @@ import java.util.stream.Stream;
  */
 public final class LocalCluster {
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration DRAIN_GRACE = Duration.ofSeconds(1);
 
   private final Path stateRoot;
   private final PrintStream out;
@@ -193,9 +194,16 @@ public final class LocalCluster {
         throw e;
       }
     }
-    for (LocalState.Shard drained : shards.subList(table.shards().size(), shards.size())) {
-      stopShard(drained);
-      deleteTree(Path.of(drained.dir()));
+    List<LocalState.Shard> drained = shards.subList(table.shards().size(), shards.size());
+    if (!drained.isEmpty()) {
+      // Routers hear of the final table by announcement within milliseconds; a moment's grace lets
+      // requests already on their way to a drained shard end there (STALE, then a retry) rather
+      // than on a closed connection.
+      pause(DRAIN_GRACE);
+    }
+    for (LocalState.Shard shard : drained) {
+      stopShard(shard);
+      deleteTree(Path.of(shard.dir()));
     }
     List<LocalState.Shard> serving = List.copyOf(shards.subList(0, table.shards().size()));
     LocalState.Router router = alive(previous.router().pid()) && ready(previous.router()) ? previous.router()
@@ -321,6 +329,14 @@ public final class LocalCluster {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    }
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

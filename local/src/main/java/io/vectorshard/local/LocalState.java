@@ -31,7 +31,11 @@ public record LocalState(String cluster, List<Shard> shards, Router router) {
   public void write(Path clusterDir) {
     try {
       Files.createDirectories(clusterDir);
-      JSON.writeValue(clusterDir.resolve(FILE).toFile(), this);
+      // Written aside and moved into place: an apply killed mid-write leaves the previous state.
+      Path tmp = clusterDir.resolve(FILE + ".tmp");
+      JSON.writeValue(tmp.toFile(), this);
+      Files.move(tmp, clusterDir.resolve(FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -28,6 +28,7 @@ public final class TransferRates {
    */
   public static TransferRates calibrate(ShardMoves source, ShardMoves target, VectorSettings settings) {
     TransferRates rates = new TransferRates();
+    target.deleteProbe(PROBE_KEY); // left behind by an engine killed mid-calibration, it would fail the MIGRATE
     Duration writes = source.writeProbe(PROBE_KEY, settings, PROBE_ELEMENTS, 42);
     rates.vaddNanosPerElement.add(writes.toNanos(), PROBE_ELEMENTS);
     long bytes = source.bytesOf(PROBE_KEY);

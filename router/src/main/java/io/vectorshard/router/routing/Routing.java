@@ -155,6 +155,19 @@ public final class Routing implements AutoCloseable {
         .map(s -> client(new HostAndPort(s.host(), s.port()), s))
         .toList();
     current = new Snapshot(table, clients);
+    // A shard that left (drained by a scale-down) may come back at the same address as a new,
+    // empty server: its old pooled connections would be dead then. So clients of addresses no
+    // longer in the table go, once requests on the previous snapshot are done with them.
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    table.shards().forEach(s -> listed.add(s.host() + ":" + s.port()));
+    clientsByAddress.entrySet().removeIf(e -> {
+      if (listed.contains(e.getKey())) {
+        return false;
+      }
+      ShardClient gone = e.getValue();
+      scheduler.schedule(gone::close, config.shardTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+      return true;
+    });
   }
 
   /**
