@@ -34,5 +34,10 @@ if [[ "${VSC_BENCH_SKIP_BUILD:-0}" != 1 || ! -f "$cp_file" ]]; then
     -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 fi
 
+main=io.vectorshard.bench.RouterBenchmark
+if [[ "${1:-}" == rebalance ]]; then
+  main=io.vectorshard.bench.RebalanceBenchmark # bench/run.sh rebalance [--vectors N] [--dims D] [--buckets B] [--budget-ms M]
+  shift
+fi
 exec "$JAVA_HOME/bin/java" ${VSC_BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC} \
-  -cp "bench/target/classes:$(cat "$cp_file")" io.vectorshard.bench.RouterBenchmark "$@"
+  -cp "bench/target/classes:$(cat "$cp_file")" "$main" "$@"
