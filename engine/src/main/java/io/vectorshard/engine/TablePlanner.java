@@ -45,7 +45,8 @@ public final class TablePlanner {
           + " vectors; dimensions, quantization and m can only change on an empty cluster", List.of());
     }
     List<Move> moves = moves(desired.placement(), inventory);
-    List<Move> rebucketed = moves.stream().filter(m -> m.to() < 0).toList();
+    List<Move> rebucketed = new ArrayList<>(moves.stream().filter(m -> m.to() < 0).toList());
+    live.ifPresent(l -> rebucketed.addAll(countChanges(l.placement(), desired.placement(), inventory)));
     if (!rebucketed.isEmpty()) {
       return new TableDecision.Blocked(Reason.RebalanceRequired, "the bucket count of tenant(s) holding vectors would change ("
           + String.join("; ", rebucketed.stream().limit(MOVES_SHOWN).map(Move::toString).toList())
@@ -64,6 +65,21 @@ public final class TablePlanner {
   public static RoutingTable targetOf(RoutingTable table) {
     return new RoutingTable(table.cluster(), table.epoch(), table.vectors(),
         table.shards().subList(0, table.placement().shards()), table.placement());
+  }
+
+  /**
+   * Buckets of tenants holding vectors whose bucket count changes while every bucket stays in range
+   * (1 -> 2, say): their elements would hash to other buckets, so each is a re-bucketing move.
+   */
+  private static List<Move> countChanges(Placement live, Placement desired, Inventory inventory) {
+    List<Move> moves = new ArrayList<>();
+    inventory.buckets().forEach((shard, buckets) -> buckets.forEach((key, vectors) -> {
+      if (vectors > 0 && live.bucketsOf(key.tenant()) != desired.bucketsOf(key.tenant())
+          && key.bucket() < desired.bucketsOf(key.tenant())) {
+        moves.add(new Move(key.tenant(), key.bucket(), shard, -1, vectors));
+      }
+    }));
+    return moves;
   }
 
   /** Every bucket holding vectors that the placement would put elsewhere. */

@@ -131,6 +131,19 @@ class TablePlannerTest {
   }
 
   @Test
+  void spreadingAPopulatedOneBucketTenantIsReBucketingToo() {
+    RoutingTable live = table(3, 2);
+    PlacementSpec spread = new PlacementSpec();
+    spread.setSpread(List.of(new PlacementSpec.SpreadTenant("acme", 2)));
+    Inventory one = new Inventory(Map.of(live.placement().shardOf("acme", 0), Map.of(new BucketKey("acme", 0), 5L)));
+    assertThat(TablePlanner.decide(table(3, 1, 4, spread), Optional.of(live), one))
+        .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> assertThat(b.message()).contains("re-bucketing"));
+    // Without data the spread is just published.
+    assertThat(TablePlanner.decide(table(3, 1, 4, spread), Optional.of(live), Inventory.empty()))
+        .isInstanceOf(TableDecision.Publish.class);
+  }
+
+  @Test
   void dimensionsChangeOnlyOnAnEmptyCluster() {
     RoutingTable live = table(3, 4);
     assertThat(TablePlanner.decide(table(3, 1, 8, new PlacementSpec()), Optional.of(live), populated(live)))

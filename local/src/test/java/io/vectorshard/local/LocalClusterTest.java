@@ -131,13 +131,13 @@ class LocalClusterTest {
   }
 
   @Test
-  void refusesChangesThatWouldNeedDataToMoveAndTouchesNothing() {
-    int base = freeBasePort(3);
-    VectorShardCluster two = manifest("move", 2, base + 2, "");
+  void upRefusesChangesThatMoveDataPointsToApplyAndTouchesNothing() {
+    int base = freeBasePort(6);
+    VectorShardCluster two = manifest("move", 2, base + 5, "");
     local().up(two, new LocalCluster.UpOptions(base, "127.0.0.1"));
 
-    assertThatThrownBy(() -> local.up(manifest("move", 3, base + 2, ""), new LocalCluster.UpOptions(base, "127.0.0.1")))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("has 2 shards").hasMessageContaining("--purge");
+    assertThatThrownBy(() -> local.up(manifest("move", 3, base + 5, ""), new LocalCluster.UpOptions(base, "127.0.0.1")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("has 2 shards").hasMessageContaining("vsc local apply -f");
 
     // acme gets a vector where the live table puts it; pinning it to the other shard would strand it.
     int home = Placement.of(2, two.getSpec().getPlacement()).shardOf("acme", 0);
@@ -151,10 +151,10 @@ class LocalClusterTest {
               - tenant: acme
                 shards: [%d]
         """.formatted(1 - home);
-    assertThatThrownBy(() -> local.up(manifest("move", 2, base + 2, pinnedAway), new LocalCluster.UpOptions(base, "127.0.0.1")))
+    assertThatThrownBy(() -> local.up(manifest("move", 2, base + 5, pinnedAway), new LocalCluster.UpOptions(base, "127.0.0.1")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("tenant acme bucket 0 (1 vectors) shard-" + home + " -> shard-" + (1 - home))
-        .hasMessageContaining("current routing table stays");
+        .hasMessageContaining("`vsc local apply -f` moves them");
     for (int i = 0; i < 2; i++) {
       try (ShardClient shard = new ShardClient(ShardEndpoint.of(i, "127.0.0.1", base + i), null, Duration.ofSeconds(1), 1)) {
         assertThat(shard.epoch()).isEqualTo(1);
@@ -164,10 +164,47 @@ class LocalClusterTest {
 
     // Pinning it where it already is moves nothing, so the engine publishes the next epoch.
     String pinnedHome = pinnedAway.replace("[" + (1 - home) + "]", "[" + home + "]");
-    local.up(manifest("move", 2, base + 2, pinnedHome), new LocalCluster.UpOptions(base, "127.0.0.1"));
+    local.up(manifest("move", 2, base + 5, pinnedHome), new LocalCluster.UpOptions(base, "127.0.0.1"));
     try (ShardClient shard = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", base), null, Duration.ofSeconds(1), 1)) {
       assertThat(shard.epoch()).isEqualTo(2);
     }
+
+    // apply carries out what up refused: acme moves, a third shard starts, and status shows it.
+    LocalState applied = local.apply(manifest("move", 3, base + 5, pinnedAway));
+    assertThat(applied.shards()).hasSize(3);
+    try (ShardClient moved = new ShardClient(ShardEndpoint.of(1 - home, "127.0.0.1", base + 1 - home), null,
+        Duration.ofSeconds(1), 1)) {
+      assertThat(moved.get(Keys.bucket("acme", 0), "doc-1")).isNotNull();
+    }
+    LocalStatus status = local.status("move").orElseThrow();
+    assertThat(status.transition()).isNull();
+    assertThat(status.shards()).extracting(LocalStatus.Shard::up).containsExactly(true, true, true);
+    assertThat(status.shards().stream().mapToLong(LocalStatus.Shard::vectors).sum()).isEqualTo(1);
+    assertThat(log.toString()).contains("transition 2 -> 3 shards published");
+  }
+
+  @Test
+  void applyRefusesWhatTheEngineCannotDoAndLeavesNoNewShardRunning() {
+    int base = freeBasePort(4);
+    local().up(manifest("refuse", 2, base + 3, ""), new LocalCluster.UpOptions(base, "127.0.0.1"));
+    int home = Placement.of(2, manifest("refuse", 2, base + 3, "").getSpec().getPlacement()).shardOf("acme", 0);
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(home, "127.0.0.1", base + home), null, Duration.ofSeconds(1), 1)) {
+      shard.upsert(1, "acme", new VectorSettings(3, io.vectorshard.api.VectorsSpec.Quantization.Q8, 16, 200),
+          List.of(new ShardClient.Write(Keys.bucket("acme", 0), "doc-1", new float[] {1, 0, 0}, null)));
+    }
+    String spread = """
+          placement:
+            spread:
+              - tenant: acme
+                buckets: 2
+        """;
+    assertThatThrownBy(() -> local.apply(manifest("refuse", 3, base + 3, spread)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("re-bucketing");
+    // The third shard it started is stopped again, and the state lists the two shards.
+    try (ShardClient third = new ShardClient(ShardEndpoint.of(2, "127.0.0.1", base + 2), null, Duration.ofSeconds(1), 1)) {
+      assertThat(third.ping()).isFalse();
+    }
+    assertThat(LocalState.read(stateRoot.resolve("refuse")).orElseThrow().shards()).hasSize(2);
   }
 
   @Test
