@@ -164,7 +164,7 @@ public final class RebalanceBenchmark {
     report.line("(stall budget %d ms: half of raw MIGRATE's time for this size, so the bucket streams)", streamBudget.toMillis());
     String[] names = {"A -> B", "B -> A"};
     double[] streamedRate = new double[2];
-    LatencyRecorder idle = writeLatency(router, 3_000, null);
+    LatencyRecorder idle = writeLatencyTo(router, null, 0, new AtomicBoolean(), 3_000);
     LatencyRecorder during = new LatencyRecorder();
     List<Long> pauses = new ArrayList<>();
     for (int way = 0; way < 2; way++) {
@@ -176,7 +176,7 @@ public final class RebalanceBenchmark {
           Placement.of(2, placement));
       Recorder recorder = new Recorder();
       AtomicBoolean stop = new AtomicBoolean();
-      Thread writers = Thread.ofPlatform().start(() -> during.add(writeLatency(router, Integer.MAX_VALUE, stop)));
+      Thread writers = Thread.ofPlatform().start(() -> during.add(writeLatencyTo(router, null, 0, stop, Integer.MAX_VALUE)));
       StallMeter meter = StallMeter.start(List.of(a, b));
       long start = System.nanoTime();
       new Rebalancer(clients, streamBudget, null, recorder).run(live, goal);
@@ -266,7 +266,7 @@ public final class RebalanceBenchmark {
     }
     Recorder recorder = new Recorder();
     AtomicBoolean stop = new AtomicBoolean();
-    Thread writers = Thread.ofPlatform().start(() -> during.add(writeLatencyTo(router, "w", streamedBuckets, stop)));
+    Thread writers = Thread.ofPlatform().start(() -> during.add(writeLatencyTo(router, "w", streamedBuckets, stop, Integer.MAX_VALUE)));
     new Rebalancer(clients, Duration.ofMillis(1), null, recorder).run(start,
         new RoutingTable(CLUSTER, start.epoch(), live.vectors(), live.shards(), pinned("w", streamedBuckets, 1)));
     stop.set(true);
@@ -279,15 +279,10 @@ public final class RebalanceBenchmark {
     return new io.vectorshard.engine.RoutingEngine(clients).observe(any.shards()).liveTable().orElseThrow();
   }
 
-  /** One writer PUTting single vectors to the big tenant, for a count or until stopped. */
-  private LatencyRecorder writeLatency(RouterServer router, int count, AtomicBoolean stop) {
-    return writeLatencyTo(router, null, 0, stop == null ? new AtomicBoolean() : stop, count);
-  }
-
-  private LatencyRecorder writeLatencyTo(RouterServer router, String prefix, int tenants, AtomicBoolean stop) {
-    return writeLatencyTo(router, prefix, tenants, stop, Integer.MAX_VALUE);
-  }
-
+  /**
+   * One writer PUTting single vectors through the router, {@code count} of them or until
+   * {@code stop}: to the big tenant, or (with a prefix) to {@code tenants} tenants named by it.
+   */
   private LatencyRecorder writeLatencyTo(RouterServer router, String prefix, int tenants, AtomicBoolean stop, int count) {
     LatencyRecorder recorder = new LatencyRecorder();
     Random random = new Random(9);

@@ -1,11 +1,15 @@
 package io.vectorshard.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.core.spec.ClusterManifests;
 import io.vectorshard.local.LocalCluster;
 import io.vectorshard.local.LocalState;
 import io.vectorshard.local.LocalStatus;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -102,8 +106,7 @@ public final class LocalCommand {
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = "Show local clusters: processes, what each shard holds, a running transition and its progress.")
   static final class Status implements Callable<Integer> {
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper
-        .builder().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).build();
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     @ParentCommand
     LocalCommand parent;
@@ -121,7 +124,7 @@ public final class LocalCommand {
       }
       LocalCluster cluster = parent.cluster();
       List<String> names = name != null ? List.of(name) : cluster.clusters();
-      List<LocalStatus> statuses = new java.util.ArrayList<>();
+      List<LocalStatus> statuses = new ArrayList<>();
       for (String n : names) {
         statuses.add(cluster.status(n).orElseThrow(() -> new IllegalArgumentException(
             "no local cluster named " + n + " under " + parent.stateDir)));

@@ -64,34 +64,13 @@ class LocalClusterTest {
   }
 
   /** A base port with {@code count} free ports after it. */
-  private static int freeBasePort(int count) {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base = RedisShards.freePort();
-      if (base + count > 65000) {
-        continue;
-      }
-      boolean free = true;
-      for (int p = base; p < base + count && free; p++) {
-        try (ServerSocket ignored = new ServerSocket(p)) {
-          // free
-        } catch (Exception e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free port range");
-  }
-
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void upServesDownKeepsDataAndUpAgainResumesIt() throws Exception {
-    int base = freeBasePort(3);
+    int base = RedisShards.freePortRange(3);
     VectorShardCluster manifest = manifest("lc", 2, base + 2, "");
     LocalState state = local().up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
 
@@ -120,7 +99,7 @@ class LocalClusterTest {
 
   @Test
   void upOnARunningClusterChangesNothing() {
-    int base = freeBasePort(2);
+    int base = RedisShards.freePortRange(2);
     VectorShardCluster manifest = manifest("same", 1, base + 1, "");
     LocalState first = local().up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
     LocalState second = local.up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
@@ -132,7 +111,7 @@ class LocalClusterTest {
 
   @Test
   void upRefusesChangesThatMoveDataPointsToApplyAndTouchesNothing() {
-    int base = freeBasePort(6);
+    int base = RedisShards.freePortRange(6);
     VectorShardCluster two = manifest("move", 2, base + 5, "");
     local().up(two, new LocalCluster.UpOptions(base, "127.0.0.1"));
 
@@ -185,7 +164,7 @@ class LocalClusterTest {
 
   @Test
   void applyRefusesWhatTheEngineCannotDoAndLeavesNoNewShardRunning() {
-    int base = freeBasePort(4);
+    int base = RedisShards.freePortRange(4);
     local().up(manifest("refuse", 2, base + 3, ""), new LocalCluster.UpOptions(base, "127.0.0.1"));
     int home = Placement.of(2, manifest("refuse", 2, base + 3, "").getSpec().getPlacement()).shardOf("acme", 0);
     try (ShardClient shard = new ShardClient(ShardEndpoint.of(home, "127.0.0.1", base + home), null, Duration.ofSeconds(1), 1)) {
@@ -209,7 +188,7 @@ class LocalClusterTest {
 
   @Test
   void aBusyPortIsAClearError() throws Exception {
-    int base = freeBasePort(2);
+    int base = RedisShards.freePortRange(2);
     try (ServerSocket busy = new ServerSocket(base + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
       assertThatThrownBy(() -> local().up(manifest("busy", 1, base + 1, ""), new LocalCluster.UpOptions(base, "127.0.0.1")))
           .hasMessageContaining("port " + (base + 1)).hasMessageContaining("in use");

@@ -12,6 +12,7 @@ import io.vectorshard.core.redis.ShardClients;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.core.spec.ClusterManifests;
+import io.vectorshard.core.testing.RedisShards;
 import io.vectorshard.engine.RoutingEngine;
 import io.vectorshard.engine.TablePlanner;
 import io.vectorshard.local.LocalCluster;
@@ -20,7 +21,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -77,8 +77,8 @@ class RebalanceChaosTest {
   @MethodSource("seeds")
   void acknowledgedWritesSurviveTransitionsWhoseEngineIsKilled(long seed) throws Exception {
     Random random = new Random(seed);
-    int base = freeBase(6);
-    int routerPort = freeBase(1);
+    int base = RedisShards.freePortRange(6);
+    int routerPort = RedisShards.freePortRange(1);
     Path stateDir = work.resolve("state");
     String name = "chaos";
     ByteArrayOutputStream upLog = new ByteArrayOutputStream();
@@ -336,29 +336,5 @@ class RebalanceChaosTest {
         return;
       }
     }
-  }
-
-  private static int freeBase(int count) throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base;
-      try (ServerSocket s = new ServerSocket(0)) {
-        base = s.getLocalPort();
-      }
-      if (base + count > 65000) {
-        continue;
-      }
-      boolean free = true;
-      for (int p = base; p < base + count && free; p++) {
-        try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
-          s.setReuseAddress(true);
-        } catch (IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free port range");
   }
 }

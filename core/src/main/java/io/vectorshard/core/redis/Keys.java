@@ -31,14 +31,18 @@ public final class Keys {
    * switch: {@code vsc:dirty:{tenant}:bucket}, on both shards of the move.
    */
   public static String dirty(String bucketKey) {
-    BucketKey b = parseBucket(bucketKey).orElseThrow(() -> new IllegalArgumentException("not a bucket key: " + bucketKey));
-    return "vsc:dirty:{" + b.tenant() + "}:" + b.bucket();
+    return besideBucket("vsc:dirty:", bucketKey);
   }
 
   /** The ids deleted on the target of a streaming move, so the copier never brings them back. */
   public static String tombstones(String bucketKey) {
+    return besideBucket("vsc:tomb:", bucketKey);
+  }
+
+  /** A key kept beside a bucket key, with the same tenant and bucket (and hash tag). */
+  private static String besideBucket(String prefix, String bucketKey) {
     BucketKey b = parseBucket(bucketKey).orElseThrow(() -> new IllegalArgumentException("not a bucket key: " + bucketKey));
-    return "vsc:tomb:{" + b.tenant() + "}:" + b.bucket();
+    return prefix + "{" + b.tenant() + "}:" + b.bucket();
   }
 
   /** Pattern of every bucket key, for SCAN. */

@@ -125,6 +125,31 @@ public final class RedisShards implements AutoCloseable {
     }
   }
 
+  /**
+   * The first of {@code count} consecutive ports that are all free now (bound on every address to
+   * check), for clusters whose shards listen on a base port plus the ordinal.
+   */
+  public static int freePortRange(int count) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int base = freePort();
+      if (base + count > 65000) {
+        continue;
+      }
+      boolean free = true;
+      for (int p = base; p < base + count && free; p++) {
+        try (ServerSocket ignored = new ServerSocket(p)) {
+          // free
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no free range of " + count + " ports");
+  }
+
   public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);

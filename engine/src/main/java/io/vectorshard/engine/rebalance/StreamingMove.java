@@ -74,13 +74,18 @@ final class StreamingMove {
 
   private void copy() {
     run.current("streaming " + planned.move() + ": copying");
-    List<String> ids = source.ids(key);
-    long copied = 0;
-    for (int from = 0; from < ids.size(); from += READ_BATCH) {
-      List<String> batch = ids.subList(from, Math.min(ids.size(), from + READ_BATCH));
+    long[] copied = {0};
+    inBatches(source.ids(key), batch -> {
       write(List.copyOf(source.read(key, batch, dims).values()), false);
-      copied += batch.size();
-      run.streamed(copied);
+      copied[0] += batch.size();
+      run.streamed(copied[0]);
+    });
+  }
+
+  /** Runs {@code step} on consecutive batches of {@link #READ_BATCH} ids. */
+  private static void inBatches(List<String> ids, java.util.function.Consumer<List<String>> step) {
+    for (int from = 0; from < ids.size(); from += READ_BATCH) {
+      step.accept(ids.subList(from, Math.min(ids.size(), from + READ_BATCH)));
     }
   }
 
@@ -131,10 +136,7 @@ final class StreamingMove {
     target.clearDirty(key);
     Set<String> ids = new LinkedHashSet<>(source.ids(key));
     ids.addAll(target.ids(key));
-    List<String> all = List.copyOf(ids);
-    for (int from = 0; from < all.size(); from += READ_BATCH) {
-      repair(all.subList(from, Math.min(all.size(), from + READ_BATCH)));
-    }
+    inBatches(List.copyOf(ids), this::repair);
   }
 
   /** Under the fence: the ids written since {@link #verifyAll} began, then the sizes. */
@@ -145,15 +147,12 @@ final class StreamingMove {
     Set<String> dirty = new LinkedHashSet<>(source.dirtyIds(key));
     dirty.addAll(target.dirtyIds(key));
     dirty.remove("*");
-    List<String> ids = List.copyOf(dirty);
-    for (int from = 0; from < ids.size(); from += READ_BATCH) {
-      repair(ids.subList(from, Math.min(ids.size(), from + READ_BATCH)));
-    }
+    inBatches(List.copyOf(dirty), this::repair);
     return source.cardinality(key) == target.cardinality(key);
   }
 
-  /** Makes the target's copy of these ids what the source holds. Returns how many differed. */
-  private int repair(List<String> ids) {
+  /** Makes the target's copy of these ids what the source holds. */
+  private void repair(List<String> ids) {
     Map<String, Element> a = source.read(key, ids, dims);
     Map<String, Element> b = target.read(key, ids, dims);
     List<Element> stale = new ArrayList<>();
@@ -171,7 +170,6 @@ final class StreamingMove {
     if (!extra.isEmpty()) {
       target.removeElements(key, extra);
     }
-    return stale.size() + extra.size();
   }
 
   private void removeSource() {
