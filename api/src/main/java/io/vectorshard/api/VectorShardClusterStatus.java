@@ -16,7 +16,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class VectorShardClusterStatus {
   /** Phases, coarsest view of the conditions, for {@code kubectl get}. */
-  public enum Phase { Pending, Provisioning, Ready, Degraded, Invalid }
+  public enum Phase { Pending, Provisioning, Rebalancing, Ready, Degraded, Invalid }
 
   @JsonPropertyDescription("metadata.generation of the spec this status describes.")
   private Long observedGeneration;
@@ -33,6 +33,8 @@ public class VectorShardClusterStatus {
   @LabelSelector
   @JsonPropertyDescription("Label selector of the shards' pods (the scale subresource's selector).")
   private String selector;
+  @JsonPropertyDescription("The transition to the spec's placement while one waits or runs: plan and progress.")
+  private RebalanceStatus rebalance;
 
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -48,6 +50,8 @@ public class VectorShardClusterStatus {
   public void setEpoch(Long epoch) { this.epoch = epoch; }
   public String getSelector() { return selector; }
   public void setSelector(String selector) { this.selector = selector; }
+  public RebalanceStatus getRebalance() { return rebalance; }
+  public void setRebalance(RebalanceStatus rebalance) { this.rebalance = rebalance; }
 
   @Override
   public boolean equals(Object o) {
@@ -55,11 +59,11 @@ public class VectorShardClusterStatus {
         && Objects.equals(observedGeneration, s.observedGeneration) && phase == s.phase
         && Objects.equals(conditions, s.conditions) && Objects.equals(shards, s.shards)
         && Objects.equals(readyShards, s.readyShards) && Objects.equals(epoch, s.epoch)
-        && Objects.equals(selector, s.selector);
+        && Objects.equals(selector, s.selector) && Objects.equals(rebalance, s.rebalance);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, phase, conditions, shards, readyShards, epoch, selector);
+    return Objects.hash(observedGeneration, phase, conditions, shards, readyShards, epoch, selector, rebalance);
   }
 }

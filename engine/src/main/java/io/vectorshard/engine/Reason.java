@@ -29,6 +29,20 @@ public enum Reason {
   ShardUnreachable,
   /** Dimensions or quantization changed on a populated cluster. */
   VectorSettingsChanged,
+  /** A rebalance plan waits for approval ({@code spec.rebalance.approval: MANUAL}). */
+  RebalancePending,
+  /** The plan that was approved is no longer what the cluster needs; nothing moved, a fresh plan is shown. */
+  RebalancePlanChanged,
+  /** Buckets are moving to the spec's placement. */
+  RebalanceRunning,
+  /** A rebalance step failed; it is retried with backoff, and what moved stays moved. */
+  RebalanceRetrying,
+  /** Event: a rebalance started (its plan). */
+  RebalanceStarted,
+  /** Event: a rebalance finished and the spec's table is live. */
+  RebalanceFinished,
+  /** Event: a rebalance attempt failed. */
+  RebalanceFailed,
   /** A reconcile threw (the API server refused a change, a forbidden verb, a timeout). */
   ReconcileFailed
 }

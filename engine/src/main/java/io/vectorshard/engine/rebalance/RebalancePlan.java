@@ -1,5 +1,10 @@
 package io.vectorshard.engine.rebalance;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -10,6 +15,24 @@ import java.util.List;
 public record RebalancePlan(int fromShards, int toShards, List<PlannedMove> moves, long stallBudgetMillis) {
   public RebalancePlan {
     moves = List.copyOf(moves);
+  }
+
+  /**
+   * Names the plan by what it does: which buckets move from where to where, and how. Sizes and
+   * estimates are left out, since live writes change them by the second; a bucket that grew past
+   * the stall budget changes its method, and so the id.
+   */
+  public String id() {
+    StringBuilder text = new StringBuilder().append(fromShards).append("->").append(toShards);
+    moves.stream().sorted(Comparator.comparing((PlannedMove p) -> p.move().tenant()).thenComparingInt(p -> p.move().bucket()))
+        .forEach(p -> text.append('|').append(p.move().tenant()).append('/').append(p.move().bucket()).append(':')
+            .append(p.move().from()).append('>').append(p.move().to()).append(':').append(p.method()));
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 
   public long vectors() {

@@ -105,12 +105,30 @@ public final class Rebalancer {
    * @param live the table on the shards now, with or without a transition
    */
   public RoutingTable run(RoutingTable live, RoutingTable target) {
+    return run(live, target, Optional.empty());
+  }
+
+  /**
+   * Runs the transition as {@link #run(RoutingTable, RoutingTable)} does, but when it is not
+   * started yet only if the shards still call for exactly the {@code approved} plan, whose moves
+   * are then the first round's. Throws {@link PlanChanged}, having changed nothing, when they call
+   * for another plan. A transition already started is resumed whatever was approved.
+   */
+  public RoutingTable run(RoutingTable live, RoutingTable target, Optional<RebalancePlan> approved) {
     if (target.transition() != null) {
       throw new IllegalArgumentException("a transition's target has no transition of its own");
     }
     List<ShardEndpoint> all = union(live, target);
     Run run = new Run(all, live);
-    observe(all); // every shard answers before the fence goes out, so a down shard fences nothing
+    // Every shard answers before the fence goes out, so a down shard fences nothing.
+    Inventory before = observe(all);
+    Optional<RebalancePlan> firstRound = live.transition() == null ? approved : Optional.empty();
+    if (firstRound.isPresent()) {
+      RebalancePlan now = plan(live, target, TablePlanner.moves(target.placement(), before));
+      if (!now.id().equals(firstRound.get().id())) {
+        throw new PlanChanged(firstRound.get(), now);
+      }
+    }
     if (live.transition() == null) {
       // Fence first: every shard has the transition's epoch before any data moves, so no router
       // holding the old table can write anywhere a bucket is leaving.
@@ -134,7 +152,7 @@ public final class Rebalancer {
         throw new IllegalStateException("after three rounds of moves " + moves.size() + " bucket(s) are still off their new shard, e.g. "
             + moves.get(0));
       }
-      RebalancePlan plan = plan(run.live, target, moves);
+      RebalancePlan plan = round == 1 && firstRound.isPresent() ? firstRound.get() : plan(run.live, target, moves);
       listener.note("plan: " + plan.summary());
       run.start(plan);
       for (PlannedMove move : plan.moves()) {
@@ -150,6 +168,21 @@ public final class Rebalancer {
     publisher.publishTo(done, all);
     listener.note("transition done: epoch " + done.epoch() + " on " + done.shards().size() + " shards");
     return done;
+  }
+
+  /** The shards no longer call for the approved plan; nothing was changed. */
+  public static final class PlanChanged extends IllegalStateException {
+    private final transient RebalancePlan fresh;
+
+    PlanChanged(RebalancePlan approved, RebalancePlan fresh) {
+      super("the cluster changed since plan " + approved.id() + " was approved; it now needs plan " + fresh.id()
+          + " (" + fresh.summary() + ")");
+      this.fresh = fresh;
+    }
+
+    public RebalancePlan fresh() {
+      return fresh;
+    }
   }
 
   private Inventory observe(List<ShardEndpoint> all) {

@@ -11,6 +11,7 @@ import io.vectorshard.api.VectorShardClusterStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,9 @@ import org.slf4j.LoggerFactory;
 public final class ClusterEvents {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterEvents.class);
   private static final String COMPONENT = "vectorshard-operator";
+  /** Not ready for a reason that is part of normal work: starting shards, a plan to approve, moves running. */
+  private static final Set<String> EXPECTED_NOT_READY = Set.of(Reason.ShardsNotReady.name(), Reason.RebalancePending.name(),
+      Reason.RebalanceRunning.name());
 
   private final KubernetesClient client;
 
@@ -40,7 +44,7 @@ public final class ClusterEvents {
       // Ready and Degraded carry the news (one event per change); Progressing only restates it.
       boolean isTrue = "True".equals(now.getStatus());
       switch (now.getType()) {
-        case Conditions.READY -> emit(vsc, isTrue || Reason.ShardsNotReady.name().equals(now.getReason()) ? "Normal" : "Warning",
+        case Conditions.READY -> emit(vsc, isTrue || EXPECTED_NOT_READY.contains(now.getReason()) ? "Normal" : "Warning",
             now.getReason(), now.getMessage());
         case Conditions.DEGRADED -> {
           if (isTrue) {

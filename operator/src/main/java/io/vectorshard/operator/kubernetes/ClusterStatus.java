@@ -11,6 +11,7 @@ import io.vectorshard.engine.RoutingEngine;
 import io.vectorshard.engine.ShardObservation;
 import io.vectorshard.engine.TableDecision;
 import io.vectorshard.operator.kubernetes.Conditions.Observed;
+import io.vectorshard.operator.kubernetes.rebalance.RebalanceView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,12 @@ import java.util.TreeMap;
  * @param blocker why Redis could not be synced although the spec is valid (a missing Secret), if so
  * @param ready per spec shard ordinal, whether its StatefulSet's pods are all ready
  * @param endpoints per spec shard ordinal, the endpoint routers use
- * @param outcome the engine's sync, when every shard was ready
+ * @param outcome the engine's sync, when every shard was ready and no rebalance was running
+ * @param rebalance the rebalance waiting, running or retrying, when there is one: its conditions
+ *     are the cluster's when every shard is ready
  */
 public record ClusterStatus(List<String> problems, List<String> refused, Optional<String> blocker, Map<Integer, Boolean> ready,
-    Map<Integer, ShardEndpoint> endpoints, Optional<RoutingEngine.Outcome> outcome) {
+    Map<Integer, ShardEndpoint> endpoints, Optional<RoutingEngine.Outcome> outcome, Optional<RebalanceView> rebalance) {
   private static final long MIB = 1 << 20;
 
   public VectorShardClusterStatus compute(VectorShardCluster vsc, String now) {
@@ -43,6 +46,7 @@ public record ClusterStatus(List<String> problems, List<String> refused, Optiona
     Optional<RoutingTable> served = outcome.flatMap(RoutingEngine.Outcome::served);
     status.setEpoch(served.map(RoutingTable::epoch).orElse(previous.getEpoch()));
     status.setShards(shards(previous));
+    status.setRebalance(rebalance.map(RebalanceView::status).orElse(null));
 
     List<Observed> conditions = new ArrayList<>();
     Phase phase;
@@ -73,17 +77,14 @@ public record ClusterStatus(List<String> problems, List<String> refused, Optiona
       conditions.add(new Observed(Conditions.PROGRESSING, true, Reason.ShardsStarting, message));
       conditions.add(new Observed(Conditions.DEGRADED, published, published ? Reason.ShardsNotReady : Reason.AsExpected,
           published ? message : "no routing table published yet"));
+    } else if (rebalance.isPresent()) {
+      phase = rebalance.get().phase();
+      conditions.addAll(rebalance.get().conditions());
     } else {
       TableDecision decision = outcome.orElseThrow().decision();
       String serving = served.map(t -> "routing epoch " + t.epoch() + " on " + t.shards().size() + " shards").orElse("no routing table");
       switch (decision) {
-        case TableDecision.Rebalance r -> {
-          String message = r.describe() + "; the operator does not run moves yet, so the current routing table stays";
-          phase = Phase.Provisioning;
-          conditions.add(new Observed(Conditions.READY, false, Reason.RebalanceRequired, message));
-          conditions.add(new Observed(Conditions.PROGRESSING, true, Reason.RebalanceRequired, message));
-          conditions.add(new Observed(Conditions.DEGRADED, false, Reason.AsExpected, "serving " + serving));
-        }
+        case TableDecision.Rebalance r -> throw new IllegalStateException("a rebalance decision comes with its view: " + r.describe());
         case TableDecision.Blocked b when b.reason() == Reason.RebalanceRequired -> {
           phase = Phase.Provisioning;
           conditions.add(new Observed(Conditions.READY, false, b.reason(), b.message()));

@@ -3,19 +3,25 @@ package io.vectorshard.operator.kubernetes;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vectorshard.api.ShardStatus;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus;
 import io.vectorshard.engine.ShardObservation;
+import io.vectorshard.engine.rebalance.MoveMethod;
+import io.vectorshard.engine.rebalance.PlannedMove;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The operator's {@code /metrics}: reconciles and errors, and per shard what the last reconcile
- * observed. A deleted cluster's series are dropped ({@link #forget}).
+ * The operator's {@code /metrics}: reconciles and errors, per shard what the last reconcile
+ * observed, and rebalancing ({@code vsc_rebalance_*}). A deleted cluster's series are dropped
+ * ({@link #forget}).
  */
 public final class OperatorMetrics {
   private final Counter reconciles;
@@ -24,6 +30,12 @@ public final class OperatorMetrics {
   private final Gauge memory;
   private final Gauge shardReady;
   private final Gauge epoch;
+  private final Counter moves;
+  private final Counter vectorsMoved;
+  private final Counter bytesMoved;
+  private final Histogram writePause;
+  private final Counter rebalanceFailures;
+  private final Gauge rebalanceRunning;
   /** Shard label values last exported per cluster, so removed shards stop being reported. */
   private final Map<List<String>, Set<String>> exportedShards = new ConcurrentHashMap<>();
 
@@ -47,6 +59,41 @@ public final class OperatorMetrics {
     epoch = Gauge.builder().name("vsc_operator_routing_epoch")
         .help("Epoch of the routing table published to the cluster's shards")
         .labelNames("namespace", "cluster").register(registry);
+    moves = Counter.builder().name("vsc_rebalance_moves_total")
+        .help("Buckets moved to their new shard by rebalancing, by method (atomic MIGRATE or streamed copy)")
+        .labelNames("namespace", "cluster", "method").register(registry);
+    vectorsMoved = Counter.builder().name("vsc_rebalance_vectors_moved_total")
+        .help("Vectors in the buckets moved by rebalancing").labelNames("namespace", "cluster").register(registry);
+    bytesMoved = Counter.builder().name("vsc_rebalance_bytes_moved_total")
+        .help("Redis memory of the buckets moved by rebalancing, as measured on their source shard")
+        .labelNames("namespace", "cluster").register(registry);
+    writePause = Histogram.builder().name("vsc_rebalance_write_pause_seconds")
+        .help("How long a streamed bucket's writes were paused while it switched shards")
+        .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+        .labelNames("namespace", "cluster").register(registry);
+    rebalanceFailures = Counter.builder().name("vsc_rebalance_failures_total")
+        .help("Rebalance attempts that failed and will be retried with backoff").labelNames("namespace", "cluster").register(registry);
+    rebalanceRunning = Gauge.builder().name("vsc_rebalance_running")
+        .help("1 while a rebalance attempt is moving the cluster's data").labelNames("namespace", "cluster").register(registry);
+  }
+
+  public void moved(ResourceID cluster, PlannedMove move) {
+    String ns = cluster.getNamespace().orElse("");
+    moves.labelValues(ns, cluster.getName(), move.method().name().toLowerCase(Locale.ROOT)).inc();
+    vectorsMoved.labelValues(ns, cluster.getName()).inc(move.move().vectors());
+    bytesMoved.labelValues(ns, cluster.getName()).inc(move.bytes());
+  }
+
+  public void writePaused(ResourceID cluster, Duration pause) {
+    writePause.labelValues(cluster.getNamespace().orElse(""), cluster.getName()).observe(pause.toNanos() / 1e9);
+  }
+
+  public void rebalanceFailed(ResourceID cluster) {
+    rebalanceFailures.labelValues(cluster.getNamespace().orElse(""), cluster.getName()).inc();
+  }
+
+  public void rebalanceRunning(ResourceID cluster, boolean running) {
+    rebalanceRunning.labelValues(cluster.getNamespace().orElse(""), cluster.getName()).set(running ? 1 : 0);
   }
 
   /**
@@ -88,6 +135,14 @@ public final class OperatorMetrics {
     }
     errors.remove(ns, name);
     epoch.remove(ns, name);
+    for (MoveMethod method : MoveMethod.values()) {
+      moves.remove(ns, name, method.name().toLowerCase(Locale.ROOT));
+    }
+    vectorsMoved.remove(ns, name);
+    bytesMoved.remove(ns, name);
+    writePause.remove(ns, name);
+    rebalanceFailures.remove(ns, name);
+    rebalanceRunning.remove(ns, name);
     Set<String> shards = exportedShards.remove(List.of(ns, name));
     if (shards != null) {
       shards.forEach(shard -> removeShard(ns, name, shard));

@@ -36,6 +36,8 @@ import io.vectorshard.operator.kubernetes.model.PasswordSecret;
 import io.vectorshard.operator.kubernetes.model.RoutingConfigMap;
 import io.vectorshard.operator.kubernetes.model.ShardStatefulSet;
 import io.vectorshard.operator.kubernetes.model.StorageChange;
+import io.vectorshard.operator.kubernetes.rebalance.RebalanceView;
+import io.vectorshard.operator.kubernetes.rebalance.Rebalances;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.time.Clock;
@@ -78,15 +80,17 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
   private final ClusterConnections connections;
   private final ClusterDeletions deletions;
   private final OperatorMetrics metrics;
+  private final Rebalances rebalances;
   private final Clock clock;
 
   VectorShardClusterReconciler(ShardAddresses addresses, String clusterDomain, ClusterConnections connections,
-      ClusterDeletions deletions, OperatorMetrics metrics, Clock clock) {
+      ClusterDeletions deletions, OperatorMetrics metrics, Rebalances rebalances, Clock clock) {
     this.addresses = addresses;
     this.clusterDomain = clusterDomain;
     this.connections = connections;
     this.deletions = deletions;
     this.metrics = metrics;
+    this.rebalances = rebalances;
     this.clock = clock;
   }
 
@@ -98,6 +102,7 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
     Map<Integer, ShardEndpoint> endpoints = new TreeMap<>();
     Optional<String> blocker = Optional.empty();
     Optional<RoutingEngine.Outcome> outcome = Optional.empty();
+    Optional<RebalanceView> rebalance = Optional.empty();
     Map<Integer, StatefulSet> existing = problems.isEmpty() ? context.getSecondaryResourcesAsStream(StatefulSet.class)
         .filter(s -> ClusterResources.ordinalOf(name, s.getMetadata().getName()) >= 0)
         .collect(Collectors.toMap(s -> ClusterResources.ordinalOf(name, s.getMetadata().getName()), s -> s)) : Map.of();
@@ -116,12 +121,22 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
       }
       boolean allReady = ready.values().stream().allMatch(Boolean::booleanValue)
           && retiring.stream().allMatch(i -> isReady(existing.get(i)));
-      if (allReady && password.isPresent()) {
+      // While moves run, the shards are the rebalance's: no sync, which could publish over its steps.
+      rebalance = rebalances.running(vsc);
+      if (allReady && password.isPresent() && rebalance.isEmpty()) {
         List<ShardEndpoint> retiringEndpoints = retiring.stream().map(i -> addresses.endpoint(vsc, i)).toList();
         ShardClients clients = connections.of(vsc, password.get());
         outcome = Optional.of(new RoutingEngine(clients).sync(name, vsc.getSpec(), List.copyOf(endpoints.values()),
             retiringEndpoints));
         clients.retainOnly(Stream.concat(endpoints.values().stream(), retiringEndpoints.stream()).toList());
+        if (outcome.get().decision() instanceof TableDecision.Rebalance r) {
+          rebalance = Optional.of(rebalances.decide(vsc, r, outcome.get().observed().liveTable().orElseThrow(), clients,
+              context.getClient()));
+        } else {
+          rebalances.settled(vsc);
+        }
+      } else if (rebalance.isEmpty()) {
+        rebalance = rebalances.known(vsc);
       }
       // A shard leaves only once a table without it is live: the planner then also found it empty.
       boolean removable = outcome.map(o -> o.decision() instanceof TableDecision.Publish
@@ -132,7 +147,7 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
     }
 
     VectorShardClusterStatus before = vsc.getStatus();
-    VectorShardClusterStatus after = new ClusterStatus(problems, refused, blocker, ready, endpoints, outcome)
+    VectorShardClusterStatus after = new ClusterStatus(problems, refused, blocker, ready, endpoints, outcome, rebalance)
         .compute(vsc, clock.instant().toString());
     ClusterEvents events = new ClusterEvents(context.getClient());
     // Recorded whatever happens to the status write below: the table is live either way, and the
@@ -158,8 +173,12 @@ public class VectorShardClusterReconciler implements Reconciler<VectorShardClust
       events.conditionsChanged(vsc, before, after);
     }
     UpdateControl<VectorShardCluster> control = UpdateControl.noUpdate();
-    // Waiting on something outside Kubernetes (data leaving a shard, a shard answering again) that
-    // no informer reports: look again soon instead of at the periodic interval.
+    // Waiting on something outside Kubernetes (moves under way, an approval annotation, a shard
+    // answering again) that no informer reports: look again soon instead of at the periodic interval.
+    if (rebalance.isPresent()) {
+      Duration recheck = rebalance.get().recheck();
+      return control.rescheduleAfter(recheck.compareTo(RECHECK) < 0 ? recheck : RECHECK);
+    }
     return after.getPhase() == VectorShardClusterStatus.Phase.Provisioning
         || after.getPhase() == VectorShardClusterStatus.Phase.Degraded ? control.rescheduleAfter(RECHECK) : control;
   }

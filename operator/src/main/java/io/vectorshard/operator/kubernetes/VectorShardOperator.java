@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import io.vectorshard.operator.kubernetes.rebalance.Rebalances;
 
 /**
  * The operator process: one controller for {@code VectorShardCluster}, optional leader election,
@@ -79,13 +80,15 @@ public final class VectorShardOperator implements AutoCloseable {
 
   private final Operator operator;
   private final ClusterConnections connections;
+  private final Rebalances rebalances;
   private final AtomicBoolean stopping;
   private final HTTPServer metricsServer;
 
-  private VectorShardOperator(Operator operator, ClusterConnections connections, AtomicBoolean stopping,
+  private VectorShardOperator(Operator operator, ClusterConnections connections, Rebalances rebalances, AtomicBoolean stopping,
       HTTPServer metricsServer) {
     this.operator = operator;
     this.connections = connections;
+    this.rebalances = rebalances;
     this.stopping = stopping;
     this.metricsServer = metricsServer;
   }
@@ -94,7 +97,8 @@ public final class VectorShardOperator implements AutoCloseable {
       PrometheusRegistry registry) {
     OperatorMetrics metrics = new OperatorMetrics(registry);
     ClusterConnections connections = new ClusterConnections(settings.redisTimeout());
-    ClusterDeletions deletions = new ClusterDeletions(List.of(metrics::forget, connections::forget));
+    Rebalances rebalances = new Rebalances(metrics, Clock.systemUTC());
+    ClusterDeletions deletions = new ClusterDeletions(List.of(metrics::forget, connections::forget, rebalances::forget));
     AtomicBoolean stopping = new AtomicBoolean();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -103,7 +107,7 @@ public final class VectorShardOperator implements AutoCloseable {
       settings.leaderElection().ifPresent(le -> o.withLeaderElectionConfiguration(le.configuration(stopping::get)));
     });
     VectorShardClusterReconciler reconciler = new VectorShardClusterReconciler(addresses, settings.clusterDomain(),
-        connections, deletions, metrics, Clock.systemUTC());
+        connections, deletions, metrics, rebalances, Clock.systemUTC());
     operator.register(reconciler, c -> {
       if (!settings.namespaces().isEmpty()) {
         c.settingNamespaces(settings.namespaces());
@@ -120,13 +124,14 @@ public final class VectorShardOperator implements AutoCloseable {
         throw new UncheckedIOException("cannot serve /metrics on port " + settings.metricsPort(), e);
       }
     }
-    return new VectorShardOperator(operator, connections, stopping, metricsServer);
+    return new VectorShardOperator(operator, connections, rebalances, stopping, metricsServer);
   }
 
   @Override
   public void close() {
     stopping.set(true);
     operator.stop();
+    rebalances.close();
     connections.close();
     if (metricsServer != null) {
       metricsServer.close();

@@ -1,5 +1,10 @@
 package io.vectorshard.operator.kubernetes;
 
+import java.time.Duration;
+import io.vectorshard.operator.kubernetes.rebalance.RebalanceView;
+import io.vectorshard.operator.kubernetes.Conditions.Observed;
+import io.vectorshard.api.RebalanceStatus;
+import io.vectorshard.api.RebalanceState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -75,7 +80,7 @@ class ClusterStatusTest {
 
   private static VectorShardClusterStatus compute(VectorShardCluster vsc, List<String> problems, Map<Integer, Boolean> ready,
       Optional<RoutingEngine.Outcome> outcome, String now) {
-    return new ClusterStatus(problems, List.of(), Optional.empty(), ready, endpoints(ready.size()), outcome).compute(vsc, now);
+    return new ClusterStatus(problems, List.of(), Optional.empty(), ready, endpoints(ready.size()), outcome, Optional.empty()).compute(vsc, now);
   }
 
   private static Condition condition(VectorShardClusterStatus status, String type) {
@@ -107,7 +112,7 @@ class ClusterStatusTest {
   @Test
   void aMissingPasswordSecretDegradesTheCluster() {
     VectorShardClusterStatus status = new ClusterStatus(List.of(), List.of(), Optional.of("Secret auth not found"), ready(true),
-        endpoints(1), Optional.empty()).compute(cluster(1, 1, null), T0);
+        endpoints(1), Optional.empty(), Optional.empty()).compute(cluster(1, 1, null), T0);
 
     assertThat(status.getPhase()).isEqualTo(Phase.Degraded);
     assertConditions(status, "False", "False", "True");
@@ -172,19 +177,28 @@ class ClusterStatusTest {
   }
 
   @Test
-  void aScaleThatWouldStrandDataIsProgressingAndStillServing() {
+  void aRebalanceGivesTheClusterItsConditionsAndItsStatusWhileTheShardsAreUp() {
     VectorShardCluster vsc = cluster(3, 2, null);
-    RoutingTable live = table(cluster(2, 1, null), 1);
-    Move move = new Move("acme", 0, 1, 2, 10);
-    VectorShardClusterStatus status = compute(vsc, List.of(), ready(true, true, true), Optional.of(
-        new RoutingEngine.Outcome(new TableDecision.Rebalance(table(vsc, 2), List.of(move), false),
-            observation(3), Optional.of(live))), T0);
+    RebalanceStatus shown = new RebalanceStatus();
+    shown.setState(RebalanceState.Running);
+    shown.setPlanId("0123456789abcdef");
+    RebalanceView view = new RebalanceView(shown, Phase.Rebalancing, List.of(
+        new Observed(Conditions.READY, false, Reason.RebalanceRunning, "executing plan 0123456789abcdef"),
+        new Observed(Conditions.PROGRESSING, true, Reason.RebalanceRunning, "executing plan 0123456789abcdef"),
+        new Observed(Conditions.DEGRADED, false, Reason.AsExpected, "moving data while serving")), Duration.ofSeconds(2));
 
-    assertThat(status.getPhase()).isEqualTo(Phase.Provisioning);
-    assertConditions(status, "False", "True", "False");
-    assertThat(condition(status, Conditions.PROGRESSING).getReason()).isEqualTo("RebalanceRequired");
-    assertThat(condition(status, Conditions.PROGRESSING).getMessage()).startsWith("1 bucket(s) holding 10 vectors must move");
-    assertThat(condition(status, Conditions.DEGRADED).getMessage()).isEqualTo("serving routing epoch 1 on 2 shards");
+    VectorShardClusterStatus running = new ClusterStatus(List.of(), List.of(), Optional.empty(), ready(true, true, true),
+        endpoints(3), Optional.empty(), Optional.of(view)).compute(vsc, T0);
+    assertThat(running.getPhase()).isEqualTo(Phase.Rebalancing);
+    assertConditions(running, "False", "True", "False");
+    assertThat(condition(running, Conditions.READY).getReason()).isEqualTo("RebalanceRunning");
+    assertThat(running.getRebalance()).isEqualTo(shown);
+
+    // A shard going down mid-way: the shards' condition wins, the rebalance stays on show.
+    VectorShardClusterStatus shardDown = new ClusterStatus(List.of(), List.of(), Optional.empty(), ready(true, false, true),
+        endpoints(3), Optional.empty(), Optional.of(view)).compute(vsc, T1);
+    assertThat(condition(shardDown, Conditions.READY).getReason()).isEqualTo("ShardsNotReady");
+    assertThat(shardDown.getRebalance().getPlanId()).isEqualTo("0123456789abcdef");
   }
 
   @Test
@@ -230,7 +244,7 @@ class ClusterStatusTest {
     VectorShardCluster vsc = cluster(2, 2, null);
     RoutingTable live = table(vsc, 5);
     VectorShardClusterStatus status = new ClusterStatus(List.of(), List.of("rag-shard-0 has a 1Gi volume"), Optional.empty(),
-        ready(true, true), endpoints(2), serving(live)).compute(vsc, T0);
+        ready(true, true), endpoints(2), serving(live), Optional.empty()).compute(vsc, T0);
 
     assertThat(status.getPhase()).isEqualTo(Phase.Invalid);
     assertThat(status.getEpoch()).isEqualTo(5);
