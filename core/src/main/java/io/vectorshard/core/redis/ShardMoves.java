@@ -5,6 +5,8 @@ import io.vectorshard.core.routing.VectorSettings;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,16 +111,29 @@ public final class ShardMoves {
    * Moves the key to {@code target} in one step: {@code MIGRATE} (no COPY), which serializes it,
    * restores it there and deletes it here, blocking this shard for the whole transfer. Returns
    * false when the key was not here.
+   *
+   * <p>The target's name is resolved here, and Redis is given its address: the shard's resolver
+   * need not know the name the engine uses (a cluster DNS name seen from the operator's pod, a
+   * name only this host resolves), while the address the name points to now is the one to reach.
    */
   public boolean migrate(String key, ShardEndpoint target, Duration timeout) {
+    String address = resolve(target);
     return connections.withTimeout(timeout.plusSeconds(1)).call(jedis -> {
       MigrateParams params = MigrateParams.migrateParams();
       if (connections.password() != null && !connections.password().isEmpty()) {
         params.auth(connections.password());
       }
-      String reply = jedis.migrate(target.host(), target.port(), 0, (int) timeout.toMillis(), params, key);
+      String reply = jedis.migrate(address, target.port(), 0, (int) timeout.toMillis(), params, key);
       return !"NOKEY".equals(reply);
     });
+  }
+
+  private static String resolve(ShardEndpoint target) {
+    try {
+      return InetAddress.getByName(target.host()).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new ShardException(target.id(), false, "cannot resolve " + target.host() + " to move a key there", e);
+    }
   }
 
   /**

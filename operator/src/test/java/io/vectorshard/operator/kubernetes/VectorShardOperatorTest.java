@@ -17,6 +17,10 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vectorshard.api.PlacementSpec;
+import io.vectorshard.api.RebalanceStatus;
+import io.vectorshard.api.RebalanceState;
+import io.vectorshard.api.RebalanceSpec;
+import io.vectorshard.api.RebalanceMove;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus.Phase;
 import io.vectorshard.core.redis.Keys;
@@ -317,44 +321,161 @@ class VectorShardOperatorTest {
   }
 
   @Test
-  void scalesStatefulSetsUpAndDownAndKeepsAShardThatHoldsData() {
+  void scalingMovesTheDataAndADrainedShardGoesOnlyOnceItIsEmpty() {
     client.resource(cluster("scale", 2)).create();
     await("scale", "Ready", readyAt(1));
+    Set<String> written = write("scale", "acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "tyrell");
 
-    // Through the CRD's scale subresource, as an SRE would.
+    // Through the CRD's scale subresource, as an SRE would; AUTO approval moves data at once.
     assertThat(PLANE.kubectl("scale", "-n", ns, "vsc/scale", "--replicas=4")).contains("scaled");
-    VectorShardCluster up = await("scale", "4 shards", readyAt(2));
+    VectorShardCluster up = await("scale", "4 shards with the data moved", v -> readyAt(2).test(v) && v.getStatus().getRebalance() == null);
     assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(4);
-    assertThat(statefulSets()).hasSize(4);
-    assertThat(up.getStatus().getEpoch()).isEqualTo(2);
     assertThat(up.getStatus().getReadyShards()).isEqualTo(4);
+    assertThat(up.getStatus().getEpoch()).as("fence, steps and the final table").isGreaterThan(2);
+    assertEveryVectorAtItsHome("scale", written);
+    assertThat(eventReasons()).contains("RebalanceStarted", "RebalanceFinished");
+    assertThat(scrape()).containsPattern("vsc_rebalance_moves_total\\{cluster=\"scale\",method=\"atomic\",namespace=\"[^\"]+\"} [1-9]")
+        .containsPattern("vsc_rebalance_vectors_moved_total\\{cluster=\"scale\",namespace=\"[^\"]+\"} [1-9]")
+        .contains("vsc_rebalance_running{cluster=\"scale\"");
 
-    // Data on shard-3 keeps it: removing it would strand the data, and moving data is the rebalancer's job.
-    try (ShardClient shard = shard("scale", 3)) {
-      shard.upsert(2, "zeta", VectorSettings.of(up.getSpec().getVectors()),
-          List.of(new ShardClient.Write(Keys.bucket("zeta", 0), "z-1", new float[] {0, 1, 0}, null)));
-    }
+    // Scale-down drains shard-3 before its StatefulSet goes.
+    assertThat(up.getStatus().getShards().get(3).getVectors()).as("shard-3 holds data to drain").isPositive();
     PLANE.kubectl("scale", "-n", ns, "vsc/scale", "--replicas=3");
-    VectorShardCluster blocked = await("scale", "blocked scale-down", v -> v.getStatus().getObservedGeneration() == 3);
-    assertThat(condition(blocked, Conditions.PROGRESSING)).satisfies(c -> {
-      assertThat(c.getReason()).isEqualTo("RebalanceRequired");
-      assertThat(c.getMessage()).contains("tenant zeta bucket 0 (1 vectors) shard-3");
-    });
-    assertThat(statefulSets()).extracting(s -> s.getMetadata().getName()).contains("scale-shard-3");
-    assertThat(blocked.getStatus().getEpoch()).isEqualTo(2);
-
-    // Once shard-3 is empty, the table without it is published (fencing shard-3 too), then it goes.
-    try (ShardClient shard = shard("scale", 3)) {
-      shard.dropTenant(2, "zeta", Map.of(Keys.bucket("zeta", 0), WriteMode.HOME));
-    }
-    VectorShardCluster down = await("scale", "3 shards", v -> v.getStatus().getPhase() == Phase.Ready
-        && v.getStatus().getEpoch() == 3);
+    VectorShardCluster down = await("scale", "3 shards", v -> readyAt(3).test(v) && v.getStatus().getRebalance() == null);
     await("scale", "StatefulSet removed", v -> statefulSets().size() == 3);
+    assertEveryVectorAtItsHome("scale", written);
     assertThat(down.getStatus().getShards()).hasSize(3);
     assertThat(client.services().inNamespace(ns).withName("scale-shard-3").get()).isNull();
     // The StatefulSet controller and the garbage collector removed its pod, so its process stopped.
     await("scale", "shard-3's pod gone", v -> !PLANE.kubelet().runningPods().contains(ns + "/scale-shard-3-0"));
-    assertThat(PLANE.kubectl("get", "-n", ns, "vsc/scale")).containsPattern("scale\\s+\\S+\\s+3\\s+3\\s+Ready\\s+3");
+    assertThat(PLANE.kubectl("get", "-n", ns, "vsc/scale"))
+        .containsPattern("scale\\s+\\S+\\s+3\\s+" + down.getStatus().getEpoch() + "\\s+Ready\\s+3");
+  }
+
+  @Test
+  void aManualRebalanceRunsOnlyTheApprovedPlanAndADriftedClusterGetsAFreshOne() {
+    VectorShardCluster manual = cluster("gated", 2);
+    manual.getSpec().getRebalance().setApproval(RebalanceSpec.Approval.MANUAL);
+    client.resource(manual).create();
+    await("gated", "Ready", readyAt(1));
+    Set<String> written = new java.util.HashSet<>(write("gated", "acme", "globex", "initech", "umbrella", "hooli", "stark"));
+
+    PLANE.kubectl("scale", "-n", ns, "vsc/gated", "--replicas=3");
+    VectorShardCluster pending = await("gated", "a plan to approve", v -> v.getStatus().getObservedGeneration() == 2
+        && v.getStatus().getRebalance() != null && v.getStatus().getRebalance().getState() == RebalanceState.PendingApproval);
+    RebalanceStatus shown = pending.getStatus().getRebalance();
+    assertThat(shown.getPlannedMoves()).isPositive().isEqualTo(shown.getMoves().size());
+    assertThat(shown.getMoves()).allSatisfy(m -> assertThat(m.getTo()).isEqualTo(2));
+    assertThat(condition(pending, Conditions.READY).getReason()).isEqualTo("RebalancePending");
+    assertThat(condition(pending, Conditions.READY).getMessage()).contains("vectorshard.io/rebalance=approve", shown.getPlanId());
+    assertThat(pending.getStatus().getPhase()).isEqualTo(Phase.Rebalancing);
+    sleep(3000); // a few reconciles: nothing moves without approval
+    assertThat(live("gated").getStatus().getEpoch()).isEqualTo(1);
+
+    // The cluster drifts: a new tenant lands in a bucket that must move. Approving the plan shown
+    // then runs nothing and shows a fresh plan.
+    RoutingTable table = table("gated");
+    String drifter = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "drift-" + i)
+        .filter(t -> table.placement().shardOf(t, 0) != table.placement().withShards(3).shardOf(t, 0)).findFirst().orElseThrow();
+    written.addAll(write("gated", drifter));
+    PLANE.kubectl("annotate", "-n", ns, "vsc/gated", "vectorshard.io/rebalance=approve",
+        "vectorshard.io/rebalance-plan=" + shown.getPlanId());
+    VectorShardCluster drifted = await("gated", "the drift refused", v -> Conditions.find(v.getStatus().getConditions(), Conditions.READY)
+        .map(c -> "RebalancePlanChanged".equals(c.getReason())).orElse(false));
+    assertThat(drifted.getStatus().getRebalance().getPlanId()).isNotEqualTo(shown.getPlanId());
+    assertThat(drifted.getStatus().getRebalance().getMoves()).extracting(RebalanceMove::getTenant).contains(drifter);
+    assertThat(drifted.getStatus().getEpoch()).as("nothing moved").isEqualTo(1);
+    assertThat(drifted.getMetadata().getAnnotations()).as("the approval is spent").doesNotContainKey("vectorshard.io/rebalance");
+    assertThat(eventReasons()).contains("RebalancePlanChanged").doesNotContain("RebalanceStarted");
+
+    // Approving the fresh plan runs it.
+    PLANE.kubectl("annotate", "-n", ns, "vsc/gated", "vectorshard.io/rebalance=approve",
+        "vectorshard.io/rebalance-plan=" + drifted.getStatus().getRebalance().getPlanId());
+    await("gated", "3 shards with the data moved", v -> readyAt(2).test(v) && v.getStatus().getRebalance() == null);
+    assertEveryVectorAtItsHome("gated", written);
+    assertThat(live("gated").getMetadata().getAnnotations()).doesNotContainKey("vectorshard.io/rebalance");
+  }
+
+  @Test
+  void aRebalanceThatCannotProceedIsDegradedAndRetriedWithBackoffUntilItCan() {
+    client.resource(cluster("stuck", 2)).create();
+    await("stuck", "Ready", readyAt(1));
+    RoutingTable table = table("stuck");
+    Set<String> written = write("stuck", "acme", "globex", "initech", "umbrella");
+    // A bucket on a shard where no placement puts it: the engine will not guess where it belongs.
+    String stray = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "stray-" + i)
+        .filter(t -> table.placement().shardOf(t, 0) == 0 && table.placement().withShards(3).shardOf(t, 0) == 2)
+        .findFirst().orElseThrow();
+    try (ShardClient shard1 = shard("stuck", 1)) {
+      shard1.upsert(1, stray, table.vectors(), List.of(new ShardClient.Write(Keys.bucket(stray, 0), "s-1", new float[] {1, 0, 1}, null)));
+    }
+
+    PLANE.kubectl("scale", "-n", ns, "vsc/stuck", "--replicas=3");
+    VectorShardCluster retrying = await("stuck", "Retrying", v -> v.getStatus().getRebalance() != null
+        && v.getStatus().getRebalance().getState() == RebalanceState.Retrying);
+    assertThat(retrying.getStatus().getPhase()).isEqualTo(Phase.Degraded);
+    assertThat(condition(retrying, Conditions.DEGRADED)).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("True");
+      assertThat(c.getReason()).isEqualTo("RebalanceRetrying");
+      assertThat(c.getMessage()).contains(Keys.bucket(stray, 0), "shard-1", "needs a look by hand");
+    });
+    assertThat(retrying.getStatus().getRebalance().getNextAttemptAt()).isNotNull();
+    assertThat(eventReasons()).contains("RebalanceFailed");
+    assertThat(scrape()).containsPattern("vsc_rebalance_failures_total\\{cluster=\"stuck\",namespace=\"[^\"]+\"} [1-9]");
+
+    // Once the stray key is dealt with, the next attempt (after the backoff) resumes and finishes.
+    try (ShardClient shard1 = shard("stuck", 1)) {
+      shard1.moves().deleteKey(stray, Keys.bucket(stray, 0), List.of());
+    }
+    await("stuck", "3 shards with the data moved", v -> readyAt(2).test(v) && v.getStatus().getRebalance() == null);
+    assertEveryVectorAtItsHome("stuck", written);
+    assertThat(condition(live("stuck"), Conditions.DEGRADED).getStatus()).isEqualTo("False");
+  }
+
+  /** The routing table routers are served, from the cluster's routing ConfigMap. */
+  private RoutingTable table(String cluster) {
+    return RoutingTableCodec.fromJson(client.configMaps().inNamespace(ns).withName(ClusterResources.routing(cluster)).get()
+        .getData().get(RoutingConfigMap.TABLE));
+  }
+
+  /** Writes three vectors per tenant where the served table puts them, as a router would; returns "tenant/id"s. */
+  private Set<String> write(String cluster, String... tenants) {
+    RoutingTable table = table(cluster);
+    Set<String> written = new java.util.HashSet<>();
+    for (String tenant : tenants) {
+      for (int i = 0; i < 3; i++) {
+        String id = tenant + "-" + i;
+        RoutingTable.BucketLocation at = table.locate(tenant, id);
+        try (ShardClient shard = new ShardClient(at.shard(), password(cluster), Duration.ofSeconds(2), 1)) {
+          shard.upsert(table.epoch(), tenant, table.vectors(),
+              List.of(new ShardClient.Write(at.key(), id, new float[] {1, i, tenant.length()}, null)));
+        }
+        written.add(tenant + "/" + id);
+      }
+    }
+    return written;
+  }
+
+  /** Every written vector is where the served table says, and the shards hold nothing else (no copy left behind). */
+  private void assertEveryVectorAtItsHome(String cluster, Set<String> written) {
+    RoutingTable table = table(cluster);
+    assertThat(table.transition()).isNull();
+    assertThat(table.shards()).hasSize(live(cluster).getSpec().getShards());
+    long stored = 0;
+    for (ShardEndpoint endpoint : table.shards()) {
+      try (ShardClient shard = new ShardClient(endpoint, password(cluster), Duration.ofSeconds(2), 1)) {
+        stored += shard.admin().bucketSizes().values().stream().mapToLong(Long::longValue).sum();
+      }
+    }
+    assertThat(stored).as("vectors on the shards").isEqualTo(written.size());
+    for (String tenantAndId : written) {
+      String tenant = tenantAndId.substring(0, tenantAndId.indexOf('/'));
+      String id = tenantAndId.substring(tenant.length() + 1);
+      RoutingTable.BucketLocation at = table.locate(tenant, id);
+      try (ShardClient shard = new ShardClient(at.shard(), password(cluster), Duration.ofSeconds(2), 1)) {
+        assertThat(shard.get(at.key(), id)).as(tenantAndId + " on " + at.shard().id()).isNotNull();
+      }
+    }
   }
 
   @Test
