@@ -54,13 +54,7 @@ public record RebalanceView(RebalanceStatus status, Phase phase, List<Observed> 
   static RebalanceView running(ClusterRebalance.Running running) {
     int fromShards = running.fromShards();
     int toShards = running.toShards();
-    RebalanceStatus status = running.plan().map(p -> planned(RebalanceState.Running, p)).orElseGet(() -> {
-      RebalanceStatus resumed = new RebalanceStatus();
-      resumed.setState(RebalanceState.Running);
-      resumed.setFromShards(fromShards);
-      resumed.setToShards(toShards);
-      return resumed;
-    });
+    RebalanceStatus status = planned(RebalanceState.Running, running.plan(), fromShards, toShards);
     status.setStartedAt(running.startedAt().toString());
     running.progress().ifPresent(p -> progress(status, p));
     String message = running.plan().map(p -> "executing plan " + p.id() + ": " + p.summary())
@@ -75,13 +69,7 @@ public record RebalanceView(RebalanceStatus status, Phase phase, List<Observed> 
   static RebalanceView retrying(ClusterRebalance.Failure failure, Instant now) {
     int fromShards = failure.fromShards();
     int toShards = failure.toShards();
-    RebalanceStatus status = failure.plan().map(p -> planned(RebalanceState.Retrying, p)).orElseGet(() -> {
-      RebalanceStatus unplanned = new RebalanceStatus();
-      unplanned.setState(RebalanceState.Retrying);
-      unplanned.setFromShards(fromShards);
-      unplanned.setToShards(toShards);
-      return unplanned;
-    });
+    RebalanceStatus status = planned(RebalanceState.Retrying, failure.plan(), fromShards, toShards);
     failure.progress().ifPresent(p -> progress(status, p));
     status.setAttempts(failure.attempts());
     status.setLastError(failure.error());
@@ -94,6 +82,17 @@ public record RebalanceView(RebalanceStatus status, Phase phase, List<Observed> 
         new Observed(Conditions.PROGRESSING, true, Reason.RebalanceRetrying, message),
         new Observed(Conditions.DEGRADED, true, Reason.RebalanceRetrying, message)),
         wait.isNegative() || wait.isZero() ? Duration.ofMillis(100) : wait);
+  }
+
+  /** A resumed transition has no plan of its own (its rounds plan as they go): just where it goes. */
+  private static RebalanceStatus planned(RebalanceState state, Optional<RebalancePlan> plan, int fromShards, int toShards) {
+    return plan.map(p -> planned(state, p)).orElseGet(() -> {
+      RebalanceStatus unplanned = new RebalanceStatus();
+      unplanned.setState(state);
+      unplanned.setFromShards(fromShards);
+      unplanned.setToShards(toShards);
+      return unplanned;
+    });
   }
 
   private static RebalanceStatus planned(RebalanceState state, RebalancePlan plan) {
