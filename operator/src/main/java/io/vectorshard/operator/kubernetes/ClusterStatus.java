@@ -131,6 +131,7 @@ public record ClusterStatus(List<String> problems, List<String> refused, Optiona
     status.setReadyShards(previous.getReadyShards());
     status.setEpoch(previous.getEpoch());
     status.setShards(previous.getShards());
+    status.setRebalance(previous.getRebalance()); // an attempt running in the background goes on
     status.setPhase(Phase.Degraded);
     status.setConditions(Conditions.merge(previous.getConditions(), List.of(
         new Observed(Conditions.READY, false, Reason.ReconcileFailed, message),

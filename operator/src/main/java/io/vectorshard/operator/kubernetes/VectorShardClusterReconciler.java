@@ -58,7 +58,9 @@ import java.util.stream.Stream;
  *
  * <p>The workflow is invoked explicitly, after validation and planning, so an invalid spec touches
  * nothing running, and a shard being removed keeps its StatefulSet until the table without it is
- * published and it holds no data. A periodic reconcile refreshes counts and repairs shards that
+ * published and it holds no data. A spec whose placement moves stored data is handed to
+ * {@link Rebalances}, which shows the plan, waits for approval when asked to, and moves the data
+ * in the background; while it does, reconciles only report its progress. A periodic reconcile refreshes counts and repairs shards that
  * restarted without their table.
  */
 @Workflow(explicitInvocation = true, dependents = {
