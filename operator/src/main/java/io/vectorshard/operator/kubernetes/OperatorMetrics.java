@@ -79,9 +79,13 @@ public final class OperatorMetrics {
 
   public void moved(ResourceID cluster, PlannedMove move) {
     String ns = cluster.getNamespace().orElse("");
-    moves.labelValues(ns, cluster.getName(), move.method().name().toLowerCase(Locale.ROOT)).inc();
+    moves.labelValues(ns, cluster.getName(), methodLabel(move.method())).inc();
     vectorsMoved.labelValues(ns, cluster.getName()).inc(move.move().vectors());
     bytesMoved.labelValues(ns, cluster.getName()).inc(move.bytes());
+  }
+
+  private static String methodLabel(MoveMethod method) {
+    return method.name().toLowerCase(Locale.ROOT);
   }
 
   public void writePaused(ResourceID cluster, Duration pause) {
@@ -136,7 +140,7 @@ public final class OperatorMetrics {
     errors.remove(ns, name);
     epoch.remove(ns, name);
     for (MoveMethod method : MoveMethod.values()) {
-      moves.remove(ns, name, method.name().toLowerCase(Locale.ROOT));
+      moves.remove(ns, name, methodLabel(method));
     }
     vectorsMoved.remove(ns, name);
     bytesMoved.remove(ns, name);

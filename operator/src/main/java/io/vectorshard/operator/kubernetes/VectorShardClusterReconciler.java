@@ -60,8 +60,8 @@ import java.util.stream.Stream;
  * nothing running, and a shard being removed keeps its StatefulSet until the table without it is
  * published and it holds no data. A spec whose placement moves stored data is handed to
  * {@link Rebalances}, which shows the plan, waits for approval when asked to, and moves the data
- * in the background; while it does, reconciles only report its progress. A periodic reconcile refreshes counts and repairs shards that
- * restarted without their table.
+ * in the background; while it does, reconciles only report its progress. A periodic reconcile
+ * refreshes counts and repairs shards that restarted without their table.
  */
 @Workflow(explicitInvocation = true, dependents = {
     @Dependent(name = "redis-config", type = RedisConfigDependent.class),

@@ -1,11 +1,8 @@
 package io.vectorshard.operator.kubernetes.rebalance;
 
-import io.vectorshard.engine.rebalance.PlannedMove;
-import io.vectorshard.engine.rebalance.RebalanceListener;
 import io.vectorshard.engine.rebalance.RebalancePlan;
 import io.vectorshard.engine.rebalance.RebalanceProgress;
 import io.vectorshard.engine.rebalance.TransferRates;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -93,37 +90,16 @@ final class ClusterRebalance {
     cancelled = true;
   }
 
-  /** The engine's reports of the running attempt, checked for cancellation on the way. */
-  RebalanceListener listener(RebalanceListener next) {
-    return new RebalanceListener() {
-      @Override
-      public void progress(RebalanceProgress progress) {
-        synchronized (ClusterRebalance.this) {
-          if (cancelled) {
-            throw new CancellationException("the operator stopped this rebalance; the next leader resumes it");
-          }
-          if (running != null) {
-            running = new Running(running.plan(), running.fromShards(), running.toShards(), running.startedAt(),
-                Optional.of(progress));
-          }
-        }
-        next.progress(progress);
-      }
-
-      @Override
-      public void moved(PlannedMove move, Duration took) {
-        next.moved(move, took);
-      }
-
-      @Override
-      public void writePause(PlannedMove move, Duration pause) {
-        next.writePause(move, pause);
-      }
-
-      @Override
-      public void note(String message) {
-        next.note(message);
-      }
-    };
+  /**
+   * Records the running attempt's progress; throws when it was cancelled, which the engine's
+   * progress report carries up and out of the attempt.
+   */
+  synchronized void progressed(RebalanceProgress progress) {
+    if (cancelled) {
+      throw new CancellationException("the operator stopped this rebalance; the next leader resumes it");
+    }
+    if (running != null) {
+      running = new Running(running.plan(), running.fromShards(), running.toShards(), running.startedAt(), Optional.of(progress));
+    }
   }
 }

@@ -13,6 +13,7 @@ import io.vectorshard.engine.TableDecision;
 import io.vectorshard.engine.rebalance.PlannedMove;
 import io.vectorshard.engine.rebalance.RebalanceListener;
 import io.vectorshard.engine.rebalance.RebalancePlan;
+import io.vectorshard.engine.rebalance.RebalanceProgress;
 import io.vectorshard.engine.rebalance.Rebalancer;
 import io.vectorshard.operator.kubernetes.ClusterEvents;
 import io.vectorshard.operator.kubernetes.OperatorMetrics;
@@ -144,7 +145,12 @@ public final class Rebalances implements AutoCloseable {
     LOG.info("{}/{}: rebalancing, {}", vsc.getMetadata().getNamespace(), vsc.getMetadata().getName(), what);
     metrics.rebalanceRunning(id, true);
     Duration budget = Duration.ofMillis(vsc.getSpec().getRebalance().getStallBudgetMs());
-    RebalanceListener reports = state.listener(new RebalanceListener() {
+    RebalanceListener reports = new RebalanceListener() {
+      @Override
+      public void progress(RebalanceProgress progress) {
+        state.progressed(progress);
+      }
+
       @Override
       public void moved(PlannedMove move, Duration took) {
         metrics.moved(id, move);
@@ -159,7 +165,7 @@ public final class Rebalances implements AutoCloseable {
       public void note(String message) {
         LOG.info("{}/{}: {}", vsc.getMetadata().getNamespace(), vsc.getMetadata().getName(), message);
       }
-    });
+    };
     executor.execute(() -> {
       Instant started = clock.instant();
       Rebalancer rebalancer = new Rebalancer(clients, budget, state.rates(), reports);
