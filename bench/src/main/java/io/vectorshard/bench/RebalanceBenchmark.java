@@ -138,7 +138,7 @@ public final class RebalanceBenchmark {
     ShardEndpoint b = table.shards().get(1);
     ShardMoves onA = clients.get(a).moves();
     ShardMoves onB = clients.get(b).moves();
-    String key = Keys.bucket(big, 0);
+    String key = Keys.bucket(big, 0, 1);
 
     report.heading("Physical limits of these shards");
     Duration vadd = onB.writeProbe("vsc:bench:vadd", table.vectors(), vectors, 1);
@@ -252,7 +252,7 @@ public final class RebalanceBenchmark {
     new io.vectorshard.core.routing.RoutingPublisher(clients).publish(start);
     ShardClient a = clients.get(table.shards().get(0));
     for (int t = 0; t < tenants; t++) {
-      load(a, start, "small-" + t, Keys.bucket("small-" + t, 0), each);
+      load(a, start, "small-" + t, Keys.bucket("small-" + t, 0, 1), each);
     }
     Recorder recorder = new Recorder();
     StallMeter meter = StallMeter.start(table.shards());
@@ -275,7 +275,7 @@ public final class RebalanceBenchmark {
     new io.vectorshard.core.routing.RoutingPublisher(clients).publish(start);
     ShardClient a = clients.get(table.shards().get(0));
     for (int t = 0; t < streamedBuckets; t++) {
-      load(a, start, "w" + t, Keys.bucket("w" + t, 0), 500);
+      load(a, start, "w" + t, Keys.bucket("w" + t, 0, 1), 500);
     }
     Recorder recorder = new Recorder();
     AtomicBoolean stop = new AtomicBoolean();

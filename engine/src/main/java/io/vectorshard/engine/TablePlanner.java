@@ -3,11 +3,14 @@ package io.vectorshard.engine;
 import io.vectorshard.core.placement.Placement;
 import io.vectorshard.core.redis.Keys.BucketKey;
 import io.vectorshard.core.routing.RoutingTable;
+import io.vectorshard.core.routing.Transition;
 import io.vectorshard.core.routing.VectorSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Decides whether the table the spec asks for may replace the live one. Pure: the Kubernetes
@@ -15,8 +18,9 @@ import java.util.Optional;
  *
  * <p>A new table is published at once when no bucket holding vectors would end up on a shard other
  * than the one holding it; otherwise the data must move first ({@link TableDecision.Rebalance}).
- * Vector settings change only on an empty cluster, and a tenant's bucket count only while it
- * holds no vectors (re-bucketing elements is not built).
+ * Vector settings change only on an empty cluster. A tenant's bucket count changes through
+ * {@code spec.placement.spread} by re-bucketing its elements; a change of the default count is
+ * refused while tenants it covers hold vectors.
  */
 public final class TablePlanner {
   /** How many moves a blocked decision's message names; the full list stays in the decision. */
@@ -34,7 +38,9 @@ public final class TablePlanner {
     if (live.isPresent() && live.get().transition() != null) {
       // Transitions are serialized: the running one finishes first, whatever the spec says now.
       RoutingTable running = targetOf(live.get());
-      return new TableDecision.Rebalance(running, moves(running.placement(), inventory), true);
+      Transition transition = live.get().transition();
+      return new TableDecision.Rebalance(running,
+          moves(transition.from(), running.placement(), Optional.of(transition), inventory), true);
     }
     if (live.isPresent() && live.get().equals(desired.withEpoch(liveEpoch))) {
       return new TableDecision.Unchanged(live.get());
@@ -45,17 +51,21 @@ public final class TablePlanner {
           + " vectors; dimensions, quantization and m can only change on an empty cluster", List.of());
     }
     List<Move> moves = moves(desired.placement(), inventory);
-    List<Move> rebucketed = new ArrayList<>(moves.stream().filter(m -> m.to() < 0).toList());
-    live.ifPresent(l -> rebucketed.addAll(countChanges(l.placement(), desired.placement(), inventory)));
-    if (!rebucketed.isEmpty()) {
-      return new TableDecision.Blocked(Reason.RebalanceRequired, "the bucket count of tenant(s) holding vectors would change ("
-          + String.join("; ", rebucketed.stream().limit(MOVES_SHOWN).map(Move::toString).toList())
-          + (rebucketed.size() > MOVES_SHOWN ? "; ..." : "")
-          + "); re-bucketing a tenant's elements is not available yet, so the current routing table stays. "
-          + "Drop the tenant's data first, or keep its spread", rebucketed);
+    if (live.isPresent()) {
+      List<Move> unlisted = rebucketedByDefault(live.get().placement(), desired.placement(), moves);
+      if (!unlisted.isEmpty()) {
+        return new TableDecision.Blocked(Reason.RebalanceRequired, "spec.placement.defaultBuckets changes from "
+            + live.get().placement().defaultBuckets() + " to " + desired.placement().defaultBuckets()
+            + ", which would re-bucket every tenant not listed in spec.placement.spread, and these hold vectors: "
+            + String.join("; ", unlisted.stream().limit(MOVES_SHOWN).map(Move::toString).toList())
+            + (unlisted.size() > MOVES_SHOWN ? "; ..." : "") + ". Re-bucket tenants one by one through "
+            + "spec.placement.spread (keeping defaultBuckets), or change defaultBuckets on an empty cluster", unlisted);
+      }
     }
     if (!moves.isEmpty()) {
-      return new TableDecision.Rebalance(desired.withEpoch(liveEpoch + 1), moves, false);
+      RoutingTable target = desired.withEpoch(liveEpoch + 1);
+      Placement from = live.map(RoutingTable::placement).orElse(target.placement());
+      return new TableDecision.Rebalance(target, moves(from, target.placement(), Optional.empty(), inventory), false);
     }
     String why = live.isEmpty() ? "first table" : describeChange(live.get(), desired);
     return new TableDecision.Publish(desired.withEpoch(liveEpoch + 1), why);
@@ -68,21 +78,40 @@ public final class TablePlanner {
   }
 
   /**
-   * Buckets of tenants holding vectors whose bucket count changes while every bucket stays in range
-   * (1 -> 2, say): their elements would hash to other buckets, so each is a re-bucketing move.
+   * Re-bucketings caused by a change of the default bucket count, of tenants spread lists in
+   * neither placement. They are refused: a transition must fence every re-bucketed tenant before
+   * it ends (see {@link #moves(Placement, Placement, Optional, Inventory)}), and the tenants the
+   * default covers are not known in advance (any new one may write meanwhile).
    */
-  private static List<Move> countChanges(Placement live, Placement desired, Inventory inventory) {
-    List<Move> moves = new ArrayList<>();
-    inventory.buckets().forEach((shard, buckets) -> buckets.forEach((key, vectors) -> {
-      if (vectors > 0 && live.bucketsOf(key.tenant()) != desired.bucketsOf(key.tenant())
-          && key.bucket() < desired.bucketsOf(key.tenant())) {
-        moves.add(new Move(key.tenant(), key.bucket(), shard, -1, vectors));
+  private static List<Move> rebucketedByDefault(Placement live, Placement desired, List<Move> moves) {
+    return moves.stream().filter(m -> m.rebuckets() && !live.spread().containsKey(m.tenant())
+        && !desired.spread().containsKey(m.tenant())).toList();
+  }
+
+  /**
+   * Every move a transition from {@code from} to {@code target} still needs: the buckets holding
+   * vectors that are off their new shard or under their tenant's old bucket count, and a move for
+   * each tenant whose count changes and which has not switched yet even when it holds nothing,
+   * since each such tenant is fenced and switched before the transition ends: a write that reached
+   * its old count's keys just before would be lost otherwise.
+   *
+   * @param running the transition in the live table, with the re-bucketed tenants' phases
+   */
+  public static List<Move> moves(Placement from, Placement target, Optional<Transition> running, Inventory inventory) {
+    List<Move> moves = new ArrayList<>(moves(target, inventory));
+    Set<String> named = new TreeSet<>(from.spread().keySet());
+    named.addAll(target.spread().keySet());
+    for (String tenant : named) {
+      boolean changes = from.bucketsOf(tenant) != target.bucketsOf(tenant);
+      boolean switched = running.flatMap(t -> t.rebucketPhaseOf(tenant)).orElse(null) == Transition.Phase.SWITCHED;
+      if (changes && !switched && moves.stream().noneMatch(m -> m.rebuckets() && m.tenant().equals(tenant))) {
+        moves.add(new Move(tenant, 0, from.bucketsOf(tenant), from.shardOf(tenant, 0), -1, 0));
       }
-    }));
+    }
     return moves;
   }
 
-  /** Every bucket holding vectors that the placement would put elsewhere. */
+  /** Every bucket key holding vectors that the placement would put elsewhere, or under another count. */
   public static List<Move> moves(Placement target, Inventory inventory) {
     List<Move> moves = new ArrayList<>();
     for (Map.Entry<Integer, Map<BucketKey, Long>> shard : inventory.buckets().entrySet()) {
@@ -92,10 +121,11 @@ public final class TablePlanner {
         if (bucket.getValue() == 0) {
           continue;
         }
-        if (key.bucket() >= target.bucketsOf(key.tenant())) {
-          moves.add(new Move(key.tenant(), key.bucket(), from, -1, bucket.getValue()));
+        if (key.buckets() != target.bucketsOf(key.tenant())) {
+          moves.add(new Move(key.tenant(), key.bucket(), key.buckets(), from, -1, bucket.getValue()));
         } else if (target.shardOf(key.tenant(), key.bucket()) != from) {
-          moves.add(new Move(key.tenant(), key.bucket(), from, target.shardOf(key.tenant(), key.bucket()), bucket.getValue()));
+          moves.add(new Move(key.tenant(), key.bucket(), key.buckets(), from, target.shardOf(key.tenant(), key.bucket()),
+              bucket.getValue()));
         }
       }
     }

@@ -1,6 +1,7 @@
 package io.vectorshard.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.vectorshard.api.PlacementSpec;
 import io.vectorshard.api.VectorShardClusterSpec;
@@ -34,7 +35,7 @@ class TablePlannerTest {
     for (int t = 0; t < 200; t++) {
       String tenant = "tenant-" + t;
       buckets.computeIfAbsent(table.placement().shardOf(tenant, 0), k -> new java.util.HashMap<>())
-          .put(new BucketKey(tenant, 0), 1L);
+          .put(new BucketKey(tenant, 0, 1), 1L);
     }
     return new Inventory(buckets);
   }
@@ -109,37 +110,58 @@ class TablePlannerTest {
     Inventory data = populated(table(3, 2)); // everything lives on shards 0..2
     assertThat(TablePlanner.decide(table(3, 1), Optional.of(live), data)).isInstanceOf(TableDecision.Publish.class);
 
-    Inventory onLast = new Inventory(Map.of(3, Map.of(new BucketKey("acme", 0), 10L)));
+    Inventory onLast = new Inventory(Map.of(3, Map.of(new BucketKey("acme", 0, 1), 10L)));
     assertThat(TablePlanner.decide(table(3, 1), Optional.of(live), onLast))
         .isInstanceOfSatisfying(TableDecision.Rebalance.class, r -> assertThat(r.moves()).singleElement()
             .hasToString("tenant acme bucket 0 (10 vectors) shard-3 -> shard-" + live.placement().withShards(3).shardOf("acme", 0)));
   }
 
   @Test
-  void changingBucketsOfAPopulatedTenantIsBlockedAsReBucketing() {
+  void changingTheSpreadOfAPopulatedTenantReBucketsItsKeys() {
     PlacementSpec spread = new PlacementSpec();
     spread.setSpread(List.of(new PlacementSpec.SpreadTenant("acme", 2)));
     RoutingTable live = table(3, 2, 4, spread);
     PlacementSpec fewer = new PlacementSpec();
-    Inventory twoBuckets = new Inventory(Map.of(live.placement().shardOf("acme", 1), Map.of(new BucketKey("acme", 1), 3L)));
+    fewer.setSpread(List.of(new PlacementSpec.SpreadTenant("acme", 1)));
+    Inventory twoBuckets = new Inventory(Map.of(live.placement().shardOf("acme", 1), Map.of(new BucketKey("acme", 1, 2), 3L)));
     assertThat(TablePlanner.decide(table(3, 1, 4, fewer), Optional.of(live), twoBuckets))
-        .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> {
-          assertThat(b.reason()).isEqualTo(Reason.RebalanceRequired);
-          assertThat(b.message()).contains("re-bucketing");
-          assertThat(b.moves()).singleElement().satisfies(m -> assertThat(m.to()).isEqualTo(-1));
+        .isInstanceOfSatisfying(TableDecision.Rebalance.class, r -> {
+          assertThat(r.resuming()).isFalse();
+          assertThat(r.moves()).singleElement().satisfies(m -> {
+            assertThat(m.rebuckets()).isTrue();
+            assertThat(m.key()).isEqualTo("vsc:t:{acme}:1of2");
+          });
         });
   }
 
   @Test
-  void spreadingAPopulatedOneBucketTenantIsReBucketingToo() {
+  void spreadingAPopulatedOneBucketTenantReBucketsItAndAnEmptyOneIsPublished() {
     RoutingTable live = table(3, 2);
     PlacementSpec spread = new PlacementSpec();
-    spread.setSpread(List.of(new PlacementSpec.SpreadTenant("acme", 2)));
-    Inventory one = new Inventory(Map.of(live.placement().shardOf("acme", 0), Map.of(new BucketKey("acme", 0), 5L)));
+    spread.setSpread(List.of(new PlacementSpec.SpreadTenant("acme", 2), new PlacementSpec.SpreadTenant("empty", 3)));
+    Inventory one = new Inventory(Map.of(live.placement().shardOf("acme", 0), Map.of(new BucketKey("acme", 0, 1), 5L)));
     assertThat(TablePlanner.decide(table(3, 1, 4, spread), Optional.of(live), one))
-        .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> assertThat(b.message()).contains("re-bucketing"));
-    // Without data the spread is just published.
+        .isInstanceOfSatisfying(TableDecision.Rebalance.class, r -> assertThat(r.moves())
+            // The empty tenant is fenced and switched within the transition too: a write may reach it meanwhile.
+            .extracting(Move::tenant, Move::vectors, Move::rebuckets)
+            .containsExactly(tuple("acme", 5L, true), tuple("empty", 0L, true)));
+    // Without data anywhere the spread is just published.
     assertThat(TablePlanner.decide(table(3, 1, 4, spread), Optional.of(live), Inventory.empty()))
+        .isInstanceOf(TableDecision.Publish.class);
+  }
+
+  @Test
+  void aNewDefaultBucketCountIsRefusedWhileTenantsItCoversHoldVectors() {
+    RoutingTable live = table(3, 2);
+    PlacementSpec twoEach = new PlacementSpec();
+    twoEach.setDefaultBuckets(2);
+    assertThat(TablePlanner.decide(table(3, 1, 4, twoEach), Optional.of(live), populated(live)))
+        .isInstanceOfSatisfying(TableDecision.Blocked.class, b -> {
+          assertThat(b.reason()).isEqualTo(Reason.RebalanceRequired);
+          assertThat(b.message()).contains("defaultBuckets", "spec.placement.spread");
+          assertThat(b.moves()).isNotEmpty().allMatch(Move::rebuckets);
+        });
+    assertThat(TablePlanner.decide(table(3, 1, 4, twoEach), Optional.of(live), Inventory.empty()))
         .isInstanceOf(TableDecision.Publish.class);
   }
 

@@ -122,7 +122,7 @@ class LocalClusterTest {
     int home = Placement.of(2, two.getSpec().getPlacement()).shardOf("acme", 0);
     try (ShardClient shard = new ShardClient(ShardEndpoint.of(home, "127.0.0.1", base + home), null, Duration.ofSeconds(1), 1)) {
       shard.upsert(1, "acme", VectorSettings.of(two.getSpec().getVectors()),
-          List.of(new ShardClient.Write(Keys.bucket("acme", 0), "doc-1", new float[] {1, 0, 0}, null)));
+          List.of(new ShardClient.Write(Keys.bucket("acme", 0, 1), "doc-1", new float[] {1, 0, 0}, null)));
     }
     String pinnedAway = """
           placement:
@@ -153,7 +153,7 @@ class LocalClusterTest {
     assertThat(applied.shards()).hasSize(3);
     try (ShardClient moved = new ShardClient(ShardEndpoint.of(1 - home, "127.0.0.1", base + 1 - home), null,
         Duration.ofSeconds(1), 1)) {
-      assertThat(moved.get(Keys.bucket("acme", 0), "doc-1")).isNotNull();
+      assertThat(moved.get(Keys.bucket("acme", 0, 1), "doc-1")).isNotNull();
     }
     LocalStatus status = local.status("move").orElseThrow();
     assertThat(status.transition()).isNull();
@@ -169,21 +169,42 @@ class LocalClusterTest {
     int home = Placement.of(2, manifest("refuse", 2, base + 3, "").getSpec().getPlacement()).shardOf("acme", 0);
     try (ShardClient shard = new ShardClient(ShardEndpoint.of(home, "127.0.0.1", base + home), null, Duration.ofSeconds(1), 1)) {
       shard.upsert(1, "acme", new VectorSettings(3, io.vectorshard.api.VectorsSpec.Quantization.Q8, 16, 200),
-          List.of(new ShardClient.Write(Keys.bucket("acme", 0), "doc-1", new float[] {1, 0, 0}, null)));
+          List.of(new ShardClient.Write(Keys.bucket("acme", 0, 1), "doc-1", new float[] {1, 0, 0}, null)));
     }
+    String wider = """
+          placement:
+            defaultBuckets: 2
+        """;
+    assertThatThrownBy(() -> local.apply(manifest("refuse", 3, base + 3, wider)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("defaultBuckets changes from 1 to 2")
+        .hasMessageContaining("acme");
+    // The third shard it started is stopped again, and the state lists the two shards.
+    try (ShardClient third = new ShardClient(ShardEndpoint.of(2, "127.0.0.1", base + 2), null, Duration.ofSeconds(1), 1)) {
+      assertThat(third.ping()).isFalse();
+    }
+    assertThat(LocalState.read(stateRoot.resolve("refuse")).orElseThrow().shards()).hasSize(2);
+
+    // What it can do, spreading the one tenant, it does: acme's vector lands in its new bucket.
     String spread = """
           placement:
             spread:
               - tenant: acme
                 buckets: 2
         """;
-    assertThatThrownBy(() -> local.apply(manifest("refuse", 3, base + 3, spread)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("re-bucketing");
-    // The third shard it started is stopped again, and the state lists the two shards.
-    try (ShardClient third = new ShardClient(ShardEndpoint.of(2, "127.0.0.1", base + 2), null, Duration.ofSeconds(1), 1)) {
-      assertThat(third.ping()).isFalse();
+    VectorShardCluster spreadOut = manifest("refuse", 2, base + 3, spread);
+    local.apply(spreadOut);
+    Placement next = Placement.of(2, spreadOut.getSpec().getPlacement());
+    int bucket = next.bucketOf("acme", "doc-1");
+    int shardOfDoc = next.shardOf("acme", bucket);
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(shardOfDoc, "127.0.0.1", base + shardOfDoc), null, Duration.ofSeconds(1), 1)) {
+      assertThat(shard.get(Keys.bucket("acme", bucket, 2), "doc-1")).isNotNull();
     }
-    assertThat(LocalState.read(stateRoot.resolve("refuse")).orElseThrow().shards()).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      try (ShardClient shard = new ShardClient(ShardEndpoint.of(i, "127.0.0.1", base + i), null, Duration.ofSeconds(1), 1)) {
+        assertThat(shard.moves().exists(Keys.bucket("acme", 0, 1))).as("the old bucket is gone from shard-%d", i).isFalse();
+      }
+    }
+    assertThat(local.status("refuse").orElseThrow().transition()).isNull();
   }
 
   @Test

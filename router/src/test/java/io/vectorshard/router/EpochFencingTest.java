@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class EpochFencingTest {
   private static final int DIMS = 4;
   private static final String MOVER = "mover";
-  private static final String KEY = Keys.bucket(MOVER, 0);
+  private static final String KEY = Keys.bucket(MOVER, 0, 1);
   private static RouterCluster cluster;
   private static RoutingTable table;
   private static final Random random = new Random(77);

@@ -110,9 +110,9 @@ class RoutingPlacementTest {
   void defaultTenantLivesInOneKeyOnOneShard() {
     write("single", 25, true);
     Map<String, Integer> where = whereKeysAre("single");
-    assertThat(where).hasSize(1).containsKey(Keys.bucket("single", 0));
-    assertThat(where.get(Keys.bucket("single", 0))).isEqualTo(table.bucketsOf("single").get(0).shard().ordinal());
-    assertThat(cluster.vcard(where.get(Keys.bucket("single", 0)), Keys.bucket("single", 0))).isEqualTo(25);
+    assertThat(where).hasSize(1).containsKey(Keys.bucket("single", 0, 1));
+    assertThat(where.get(Keys.bucket("single", 0, 1))).isEqualTo(table.bucketsOf("single").get(0).shard().ordinal());
+    assertThat(cluster.vcard(where.get(Keys.bucket("single", 0, 1)), Keys.bucket("single", 0, 1))).isEqualTo(25);
   }
 
   @Test

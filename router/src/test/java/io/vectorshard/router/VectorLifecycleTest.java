@@ -182,7 +182,7 @@ class VectorLifecycleTest {
     }
     assertThat(cluster.post("/v1/tenants/deleting/query", query).json().get("results")).isEmpty();
     for (int s = 0; s < SHARDS; s++) {
-      assertThat(cluster.tenantKeys(s)).doesNotContainKey(Keys.bucket("deleting", 0));
+      assertThat(cluster.tenantKeys(s)).doesNotContainKey(Keys.bucket("deleting", 0, 1));
     }
   }
 

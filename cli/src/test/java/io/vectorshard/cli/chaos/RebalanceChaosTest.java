@@ -46,8 +46,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code vsc local apply} in its own JVM, killed ({@code SIGKILL}) at random points and run again
  * until it finishes. Writers keep upserting and deleting through the router, each owning its ids,
  * and record every acknowledged operation; a reader keeps querying. The cluster goes 3 -> 4 -> 2
- * -> 3 shards and then re-pins a tenant, with a stall budget that the small tenants fit and the
- * big one does not (so both move methods run). Afterwards every acknowledged write reads back with
+ * -> 3 shards, re-pins a tenant, then changes the spread of the big tenant (1 -> 3 -> 2 buckets)
+ * and of a small one (1 -> 2), with a stall budget that the small tenants fit and the big one does
+ * not (so every move method runs). Afterwards every acknowledged write reads back with
  * its last value, every acknowledged delete stays deleted, no query returned another tenant's id,
  * and no key sits off its home (contract 1 and 2).
  *
@@ -83,7 +84,7 @@ class RebalanceChaosTest {
     String name = "chaos";
     ByteArrayOutputStream upLog = new ByteArrayOutputStream();
     LocalCluster local = new LocalCluster(stateDir, new PrintStream(upLog, true));
-    Path m3 = manifest(name, 3, routerPort, "");
+    Path m3 = manifest(name, 3, routerPort, "", "");
     local.up(ClusterManifests.read(m3), new LocalCluster.UpOptions(base, "127.0.0.1"));
     String router = "http://127.0.0.1:" + routerPort;
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -106,8 +107,13 @@ class RebalanceChaosTest {
       threads.add(Thread.ofPlatform().name("reader").start(() -> read(http, router, new Random(seed), stop, queries, foreign)));
 
       String pinned = "t" + random.nextInt(TENANTS);
-      List<Path> steps = List.of(manifest(name, 4, routerPort, ""), manifest(name, 2, routerPort, ""),
-          manifest(name, 3, routerPort, ""), manifest(name, 3, routerPort, pinned + ":[0]"));
+      String spread = "t" + ((Integer.parseInt(pinned.substring(1)) + 1) % TENANTS);
+      // Spread changes re-bucket the big tenant (streamed elementwise) and a small one, then narrow
+      // the big one again while the small one keeps its new spread.
+      List<Path> steps = List.of(manifest(name, 4, routerPort, "", ""), manifest(name, 2, routerPort, "", ""),
+          manifest(name, 3, routerPort, "", ""), manifest(name, 3, routerPort, pinned + ":[0]", ""),
+          manifest(name, 3, routerPort, pinned + ":[0]", BIG + ":3," + spread + ":2"),
+          manifest(name, 3, routerPort, pinned + ":[0]", BIG + ":2," + spread + ":2"));
       int rounds = Integer.getInteger("vsc.chaos.rounds", 1);
       int kills = 0;
       for (int round = 0; round < rounds; round++) {
@@ -158,6 +164,8 @@ class RebalanceChaosTest {
         assertThat(live.transition()).isNull();
         assertThat(live.shards()).hasSize(3);
         assertThat(live.placement().pinned()).containsKey(pinned);
+        assertThat(live.placement().bucketsOf(BIG)).isEqualTo(2);
+        assertThat(live.placement().bucketsOf(spread)).isEqualTo(2);
         assertThat(TablePlanner.moves(live.placement(), observed.inventory())).isEmpty();
       }
       System.out.printf("seed %d: %d acknowledged, %d failed writes, %d queries, %d apply runs killed, %d ids checked%n",
@@ -199,14 +207,31 @@ class RebalanceChaosTest {
         .redirectOutput(stateDir.resolveSibling("apply.log").toFile()).start();
   }
 
-  private Path manifest(String name, int shards, int routerPort, String pin) throws IOException {
-    String pinned = pin.isEmpty() ? "" : """
-          placement:
-            pinned:
-              - tenant: %s
-                shards: %s
-        """.formatted(pin.substring(0, pin.indexOf(':')), pin.substring(pin.indexOf(':') + 1));
-    Path file = work.resolve(name + "-" + shards + (pin.isEmpty() ? "" : "-pinned") + ".yaml");
+  /**
+   * @param pin {@code tenant:[shards]}, or empty
+   * @param spread {@code tenant:buckets,...}, or empty
+   */
+  private Path manifest(String name, int shards, int routerPort, String pin, String spread) throws IOException {
+    StringBuilder placement = new StringBuilder();
+    if (!pin.isEmpty() || !spread.isEmpty()) {
+      placement.append("  placement:\n");
+    }
+    if (!pin.isEmpty()) {
+      placement.append("""
+              pinned:
+                - tenant: %s
+                  shards: %s
+          """.formatted(pin.substring(0, pin.indexOf(':')), pin.substring(pin.indexOf(':') + 1)));
+    }
+    if (!spread.isEmpty()) {
+      placement.append("    spread:\n");
+      for (String entry : spread.split(",")) {
+        placement.append("      - tenant: %s\n        buckets: %s\n".formatted(entry.substring(0, entry.indexOf(':')),
+            entry.substring(entry.indexOf(':') + 1)));
+      }
+    }
+    String pinned = placement.toString();
+    Path file = work.resolve(name + "-" + shards + (pin.isEmpty() ? "" : "-pinned") + (spread.isEmpty() ? "" : "-" + spread.replace(':', '-').replace(',', '_')) + ".yaml");
     Files.writeString(file, """
         apiVersion: vectorshard.io/v1alpha1
         kind: VectorShardCluster

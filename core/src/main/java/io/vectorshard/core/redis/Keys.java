@@ -18,12 +18,23 @@ public final class Keys {
 
   private Keys() {}
 
-  /** The vector set holding one bucket of a tenant: {@code vsc:t:{tenant}:bucket}. */
-  public static String bucket(String tenant, int bucket) {
-    if (bucket < 0) {
-      throw new IllegalArgumentException("bucket must be >= 0");
+  /**
+   * The vector set holding one bucket of a tenant spread over {@code buckets}: {@code vsc:t:{tenant}:0}
+   * for a tenant in one bucket, {@code vsc:t:{tenant}:<bucket>of<buckets>} otherwise. The count is
+   * part of the name because a bucket holds other elements under another count: while a tenant is
+   * re-bucketed, the keys of its old count and of its new one live side by side.
+   */
+  public static String bucket(String tenant, int bucket, int buckets) {
+    if (bucket < 0 || bucket >= buckets) {
+      throw new IllegalArgumentException("bucket must be in 0.." + (buckets - 1) + ", got " + bucket);
     }
-    return "vsc:t:{" + Names.tenant(tenant) + "}:" + bucket;
+    String prefix = "vsc:t:{" + Names.tenant(tenant) + "}:";
+    return buckets == 1 ? prefix + "0" : prefix + bucket + "of" + buckets;
+  }
+
+  /** The key of a parsed bucket. */
+  public static String bucket(BucketKey key) {
+    return bucket(key.tenant(), key.bucket(), key.buckets());
   }
 
   /**
@@ -39,24 +50,38 @@ public final class Keys {
     return besideBucket("vsc:tomb:", bucketKey);
   }
 
-  /** A key kept beside a bucket key, with the same tenant and bucket (and hash tag). */
+  /** A key kept beside a bucket key, with the same tenant, bucket and count (and hash tag). */
   private static String besideBucket(String prefix, String bucketKey) {
-    BucketKey b = parseBucket(bucketKey).orElseThrow(() -> new IllegalArgumentException("not a bucket key: " + bucketKey));
-    return prefix + "{" + b.tenant() + "}:" + b.bucket();
+    if (parseBucket(bucketKey).isEmpty()) {
+      throw new IllegalArgumentException("not a bucket key: " + bucketKey);
+    }
+    return prefix + bucketKey.substring(BUCKET_PREFIX.length());
   }
 
   /** Pattern of every bucket key, for SCAN. */
   public static final String BUCKET_PATTERN = "vsc:t:*";
-  private static final Pattern BUCKET_KEY =
-      Pattern.compile("vsc:t:\\{(" + Names.TENANT.pattern() + ")}:(0|[1-9][0-9]{0,8})");
+  private static final String BUCKET_PREFIX = "vsc:t:";
+  private static final Pattern BUCKET_KEY = Pattern.compile(
+      "vsc:t:\\{(" + Names.TENANT.pattern() + ")}:(?:0|(0|[1-9][0-9]{0,8})of([2-9]|[1-9][0-9]{1,8}))");
 
-  /** A bucket named by its key. */
-  public record BucketKey(String tenant, int bucket) {}
+  /**
+   * A bucket named by its key.
+   *
+   * @param buckets how many buckets the tenant was spread over when the key was written
+   */
+  public record BucketKey(String tenant, int bucket, int buckets) {}
 
-  /** The tenant and bucket of a bucket key; empty for any other key. */
+  /** The tenant, bucket and count of a bucket key; empty for any other key (or a bucket out of its count). */
   public static Optional<BucketKey> parseBucket(String key) {
     Matcher m = BUCKET_KEY.matcher(key);
-    return m.matches() ? Optional.of(new BucketKey(m.group(1), Integer.parseInt(m.group(2))))
-        : Optional.empty();
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    if (m.group(2) == null) {
+      return Optional.of(new BucketKey(m.group(1), 0, 1));
+    }
+    int bucket = Integer.parseInt(m.group(2));
+    int buckets = Integer.parseInt(m.group(3));
+    return bucket < buckets ? Optional.of(new BucketKey(m.group(1), bucket, buckets)) : Optional.empty();
   }
 }

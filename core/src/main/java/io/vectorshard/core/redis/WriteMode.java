@@ -12,7 +12,9 @@ public enum WriteMode {
   /** The source of a streaming move: as {@link #ATOMIC_SOURCE}, and mark the id dirty for verification. */
   STREAM_SOURCE('S'),
   /** The target of a streaming move: write, keep tombstones of deletes, mark the id dirty. */
-  STREAM_TARGET('T');
+  STREAM_TARGET('T'),
+  /** The old bucket of a re-bucketed tenant while its copy runs: write (creating the key), mark the id dirty. */
+  REBUCKET_SOURCE('R');
 
   private final char letter;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.core.placement.Placement;
 import io.vectorshard.core.redis.Keys;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -67,17 +68,39 @@ public record RoutingTable(String cluster, long epoch, VectorSettings vectors, L
     /** Streaming, see {@link Transition.Phase#FENCED}. */
     FENCED,
     /** Streaming, see {@link Transition.Phase#SWITCHED}. */
-    SWITCHED
+    SWITCHED,
+    /**
+     * The tenant is re-bucketed and its copy is running: the key of the element's old bucket, on
+     * its old shard, stays authoritative for reads; writes go there first (created if absent, the
+     * id marked dirty), then to the key of its new bucket as on a streaming target.
+     */
+    REBUCKETING
   }
 
-  /** Where one element lives. */
+  /** Where one element lives (and, while it moves, where it comes from). */
   public BucketLocation locate(String tenant, String vectorId) {
     int bucket = placement.bucketOf(tenant, vectorId);
+    if (transition != null && transition.rebuckets(tenant, placement)) {
+      Placement old = transition.from();
+      int oldBucket = old.bucketOf(tenant, vectorId);
+      BucketLocation before = located(tenant, oldBucket, old, Movement.NONE, null);
+      return switch (transition.rebucketPhaseOf(tenant).orElse(null)) {
+        case null -> before;
+        case SWITCHED -> located(tenant, bucket, placement, Movement.NONE, null);
+        case COPYING -> located(tenant, bucket, placement, Movement.REBUCKETING, before);
+        case FENCED -> located(tenant, bucket, placement, Movement.FENCED, before);
+      };
+    }
     return locate(tenant, bucket, placement.shardOf(tenant, bucket));
   }
 
-  /** Every bucket of a tenant, with its shard. */
+  /** Every bucket of a tenant a search reads, with its shard. */
   public List<BucketLocation> bucketsOf(String tenant) {
+    if (transition != null && transition.rebuckets(tenant, placement)) {
+      // Searched where the tenant is served: its old count's keys until its switch.
+      boolean switched = transition.rebucketPhaseOf(tenant).orElse(null) == Transition.Phase.SWITCHED;
+      return unmoved(tenant, switched ? placement : transition.from());
+    }
     int[] owners = placement.shardsOf(tenant);
     if (owners.length == 1) {
       return List.of(locate(tenant, 0, owners[0]));
@@ -89,24 +112,56 @@ public record RoutingTable(String cluster, long epoch, VectorSettings vectors, L
     return List.of(buckets);
   }
 
+  /**
+   * While a tenant is re-bucketed, the keys of the count it is not served from: before its switch
+   * the new count's (copies are being written there: {@link Movement#REBUCKETING}), after it the
+   * old count's (being removed: {@link Movement#NONE}). Empty for any other tenant. A drop
+   * deletes these too.
+   */
+  public List<BucketLocation> shadowBucketsOf(String tenant) {
+    if (transition == null || !transition.rebuckets(tenant, placement)) {
+      return List.of();
+    }
+    if (transition.rebucketPhaseOf(tenant).orElse(null) == Transition.Phase.SWITCHED) {
+      return unmoved(tenant, transition.from());
+    }
+    return unmoved(tenant, placement).stream()
+        .map(b -> new BucketLocation(tenant, b.bucket(), b.key(), b.shard(), null, null, Movement.REBUCKETING)).toList();
+  }
+
+  /** Each bucket of the tenant under one placement, at its shard there, not moving. */
+  private List<BucketLocation> unmoved(String tenant, Placement under) {
+    List<BucketLocation> buckets = new ArrayList<>(under.bucketsOf(tenant));
+    for (int b = 0; b < under.bucketsOf(tenant); b++) {
+      buckets.add(located(tenant, b, under, Movement.NONE, null));
+    }
+    return List.copyOf(buckets);
+  }
+
+  /** A bucket at its shard under {@code under}; while re-bucketing, with the old location it is copied from. */
+  private BucketLocation located(String tenant, int bucket, Placement under, Movement movement, BucketLocation from) {
+    String key = Keys.bucket(tenant, bucket, under.bucketsOf(tenant));
+    ShardEndpoint shard = shards.get(under.shardOf(tenant, bucket));
+    return from == null ? new BucketLocation(tenant, bucket, key, shard, null, null, movement)
+        : new BucketLocation(tenant, bucket, key, shard, from.shard(), from.key(), movement);
+  }
+
   private BucketLocation locate(String tenant, int bucket, int home) {
-    String key = Keys.bucket(tenant, bucket);
+    String key = Keys.bucket(tenant, bucket, placement.bucketsOf(tenant));
     ShardEndpoint shard = shards.get(home);
-    // A tenant whose bucket count changes is not moved as keys (its buckets hold other elements
-    // under the new count); the planner only lets that happen to tenants without data.
-    if (transition == null || transition.from().bucketsOf(tenant) != placement.bucketsOf(tenant)) {
-      return new BucketLocation(tenant, bucket, key, shard, null, Movement.NONE);
+    if (transition == null) {
+      return new BucketLocation(tenant, bucket, key, shard, null, null, Movement.NONE);
     }
     int from = transition.from().shardOf(tenant, bucket);
     if (from == home) {
-      return new BucketLocation(tenant, bucket, key, shard, null, Movement.NONE);
+      return new BucketLocation(tenant, bucket, key, shard, null, null, Movement.NONE);
     }
     Movement movement = transition.phaseOf(tenant, bucket).map(phase -> switch (phase) {
       case COPYING -> Movement.COPYING;
       case FENCED -> Movement.FENCED;
       case SWITCHED -> Movement.SWITCHED;
     }).orElse(Movement.ATOMIC);
-    return new BucketLocation(tenant, bucket, key, shard, shards.get(from), movement);
+    return new BucketLocation(tenant, bucket, key, shard, shards.get(from), key, movement);
   }
 
   /**
@@ -114,21 +169,29 @@ public record RoutingTable(String cluster, long epoch, VectorSettings vectors, L
    *
    * @param shard the bucket's shard under the table's placement (its home once any move is done)
    * @param source while the bucket moves, the shard it moves from; null when it does not move
+   * @param sourceKey the key on {@code source}: {@code key} itself, but the old bucket's key while
+   *     the tenant is re-bucketed; null when it does not move
    */
   public record BucketLocation(String tenant, int bucket, String key, ShardEndpoint shard, ShardEndpoint source,
-      Movement movement) {
+      String sourceKey, Movement movement) {
 
     /**
      * Whether reads ask the source first: while it may still be authoritative. A read there checks
      * that the key still exists after searching it, and asks {@link #shard} when it does not.
      */
     public boolean readsSourceFirst() {
-      return movement == Movement.ATOMIC || movement == Movement.COPYING || movement == Movement.FENCED;
+      return movement == Movement.ATOMIC || movement == Movement.COPYING || movement == Movement.FENCED
+          || movement == Movement.REBUCKETING;
     }
 
     /** The shard a read asks first. */
     public ShardEndpoint readFrom() {
       return readsSourceFirst() ? source : shard;
+    }
+
+    /** The key a read asks first, on {@link #readFrom}. */
+    public String readKey() {
+      return readsSourceFirst() ? sourceKey : key;
     }
   }
 }

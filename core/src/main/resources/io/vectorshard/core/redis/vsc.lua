@@ -8,7 +8,7 @@ router holding an old table can never write a key on a shard that no longer owns
 Reads never go through here: VSIM inside a script runs on the main thread and blocks the server.
 ]]
 
-local LIBRARY_VERSION = '2'
+local LIBRARY_VERSION = '3'
 
 local function current_epoch(epoch_key)
   return tonumber(redis.call('GET', epoch_key) or '0')
@@ -36,7 +36,13 @@ Write modes, one per bucket key, chosen by the router from the routing table's t
      the verification before the switch re-checks it.
   T  the target of a streaming move: write; an upsert clears the id's tombstone, a delete leaves
      one (so the copier never brings back an element deleted meanwhile); record the id as dirty.
+  R  the old bucket of a tenant being re-bucketed: write it (it stays authoritative until the
+     tenant's switch, so it is created if absent) and record the id as dirty.
 ]]
+
+local function marks_dirty(mode)
+  return mode == 'S' or mode == 'T' or mode == 'R'
+end
 
 local function writable(mode, key)
   if mode == 's' or mode == 'S' then
@@ -95,7 +101,7 @@ local function upsert(keys, args)
       results[#results + 1] = redis.call('VADD', key, 'FP32', args[i + 2], id, quant,
         'M', m, 'EF', ef, 'SETATTR', args[i + 3])
       set_attributes_after_vadd(key, id, args[i + 3])
-      if mode == 'S' or mode == 'T' then
+      if marks_dirty(mode) then
         redis.call('SADD', keys[2 + n + 2 * k - 1], id)
       end
       if mode == 'T' then
@@ -128,7 +134,7 @@ local function remove(keys, args)
   end
   for i = 3, #args do
     results[#results + 1] = redis.call('VREM', keys[2], args[i])
-    if mode == 'S' or mode == 'T' then
+    if marks_dirty(mode) then
       redis.call('SADD', keys[3], args[i])
     end
     if mode == 'T' then

@@ -33,8 +33,8 @@ import redis.clients.jedis.resps.LibraryInfo;
 class FunctionLibraryTest {
   static final VectorSettings SETTINGS = new VectorSettings(3, VectorsSpec.Quantization.NOQUANT, 16, 200);
   static final String TENANT = "acme";
-  static final String KEY = Keys.bucket(TENANT, 0);
-  static final String KEY1 = Keys.bucket(TENANT, 1);
+  static final String KEY = Keys.bucket(TENANT, 0, 1);
+  static final String KEY1 = Keys.bucket(TENANT, 1, 3);
 
   static RedisShards shards;
   static ShardEndpoint endpoint;
@@ -91,7 +91,7 @@ class FunctionLibraryTest {
     assertThat(libraries.get(0).getFunctions()).extracting(f -> f.get("name")).containsExactlyInAnyOrder(
         FunctionLibrary.UPSERT, FunctionLibrary.REMOVE, FunctionLibrary.DROP_TENANT, FunctionLibrary.COPY,
         FunctionLibrary.PUBLISH, FunctionLibrary.VERSION);
-    assertThat(redis.fcall(FunctionLibrary.VERSION, List.of(), List.of())).isEqualTo("2");
+    assertThat(redis.fcall(FunctionLibrary.VERSION, List.of(), List.of())).isEqualTo("3");
     assertThat(FunctionLibrary.source()).startsWith("#!lua name=vsc");
   }
 
@@ -109,7 +109,7 @@ class FunctionLibraryTest {
     assertThat(redis.smembers(Keys.TENANTS)).containsExactly(TENANT);
     assertThat(client.tenants()).containsExactly(TENANT);
     assertThat(client.get(KEY, "missing")).isNull();
-    assertThat(client.get(Keys.bucket("nobody", 0), "doc-1")).isNull();
+    assertThat(client.get(Keys.bucket("nobody", 0, 1), "doc-1")).isNull();
   }
 
   @Test
@@ -147,8 +147,8 @@ class FunctionLibraryTest {
       }
     }
     assertThat(client.upsert(0, TENANT, SETTINGS, mixed)).containsExactlyElementsOf(expected);
-    assertThat(client.admin().cardinalities(List.of(KEY, KEY1, Keys.bucket(TENANT, 2))))
-        .containsExactly(Map.entry(KEY, 72L), Map.entry(KEY1, 71L), Map.entry(Keys.bucket(TENANT, 2), 0L));
+    assertThat(client.admin().cardinalities(List.of(KEY, KEY1, Keys.bucket(TENANT, 2, 3))))
+        .containsExactly(Map.entry(KEY, 72L), Map.entry(KEY1, 71L), Map.entry(Keys.bucket(TENANT, 2, 3), 0L));
     assertThat(client.attributes(Map.of(KEY, List.of("doc-2", "doc-0", "missing"))))
         .containsExactly(Map.entry(KEY, Map.of("doc-2", "{\"i\":2}")));
   }
@@ -291,19 +291,19 @@ class FunctionLibraryTest {
     assertThat(client.remove(0, KEY, WriteMode.HOME, List.of("a", "b", "missing")).removed()).isEqualTo(2);
     assertThat(client.remove(0, KEY, WriteMode.HOME, List.of("a")).removed()).isZero();
     assertThat(redis.vcard(KEY)).isEqualTo(1);
-    assertThat(client.remove(0, Keys.bucket("nobody", 0), WriteMode.HOME, List.of("a")).removed()).isZero();
+    assertThat(client.remove(0, Keys.bucket("nobody", 0, 1), WriteMode.HOME, List.of("a")).removed()).isZero();
   }
 
   @Test
   void dropTenantDeletesItsKeysAndForgetsIt() {
     client.upsert(0, TENANT, SETTINGS, List.of(write(KEY, "a", "", 1, 0, 0), write(KEY1, "b", "", 0, 1, 0)));
-    client.upsert(0, "other", SETTINGS, List.of(write(Keys.bucket("other", 0), "a", "", 1, 0, 0)));
+    client.upsert(0, "other", SETTINGS, List.of(write(Keys.bucket("other", 0, 1), "a", "", 1, 0, 0)));
     assertThat(redis.smembers(Keys.TENANTS)).containsExactlyInAnyOrder(TENANT, "other");
 
-    assertThat(client.dropTenant(0, TENANT, homes(KEY, KEY1, Keys.bucket(TENANT, 2)))).isEqualTo(2);
+    assertThat(client.dropTenant(0, TENANT, homes(KEY, KEY1, Keys.bucket(TENANT, 2, 3)))).isEqualTo(2);
     assertThat(redis.exists(KEY, KEY1)).isZero();
     assertThat(redis.smembers(Keys.TENANTS)).containsExactly("other");
-    assertThat(redis.vcard(Keys.bucket("other", 0))).isEqualTo(1);
+    assertThat(redis.vcard(Keys.bucket("other", 0, 1))).isEqualTo(1);
     assertThat(client.dropTenant(0, TENANT, homes(KEY))).isZero();
   }
 
@@ -350,8 +350,8 @@ class FunctionLibraryTest {
 
   @Test
   void queryOnAMissingKeyIsEmpty() {
-    QueryReply reply = client.query(List.of(Keys.bucket("nobody", 0)), new float[] {1, 0, 0}, 10, 100, null);
-    assertThat(reply.hitsByKey()).containsExactly(Map.entry(Keys.bucket("nobody", 0), List.of()));
+    QueryReply reply = client.query(List.of(Keys.bucket("nobody", 0, 1)), new float[] {1, 0, 0}, 10, 100, null);
+    assertThat(reply.hitsByKey()).containsExactly(Map.entry(Keys.bucket("nobody", 0, 1), List.of()));
     assertThat(reply.shardEpoch()).isZero();
   }
 }

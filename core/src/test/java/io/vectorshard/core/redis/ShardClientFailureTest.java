@@ -40,9 +40,9 @@ class ShardClientFailureTest {
       // The pooled connection is now broken, and new connections are refused.
       assertThatThrownBy(client::epoch).isInstanceOfSatisfying(ShardException.class, namesShard("shard-0", false));
       assertThatThrownBy(() -> client.upsert(1, "acme", SETTINGS,
-          List.of(new ShardClient.Write(Keys.bucket("acme", 0), "a", new float[] {1, 0, 0}, ""))))
+          List.of(new ShardClient.Write(Keys.bucket("acme", 0, 1), "a", new float[] {1, 0, 0}, ""))))
           .isInstanceOfSatisfying(ShardException.class, namesShard("shard-0", false));
-      assertThatThrownBy(() -> client.query(List.of(Keys.bucket("acme", 0)), new float[] {1, 0, 0}, 10, 100, null))
+      assertThatThrownBy(() -> client.query(List.of(Keys.bucket("acme", 0, 1)), new float[] {1, 0, 0}, 10, 100, null))
           .isInstanceOfSatisfying(ShardException.class, namesShard("shard-0", false));
       assertThat(client.ping()).isFalse();
     }

@@ -29,7 +29,7 @@ import redis.clients.jedis.Jedis;
  */
 class ShardMovesTest {
   static final String TENANT = "acme";
-  static final String KEY = Keys.bucket(TENANT, 0);
+  static final String KEY = Keys.bucket(TENANT, 0, 1);
   static final int DIMS = 8;
 
   static RedisShards shards;
@@ -94,6 +94,23 @@ class ShardMovesTest {
     assertThat(source.upsert(1, TENANT, s, List.of(write("b", WriteMode.ATOMIC_SOURCE, vector(random), "{\"n\":1}"))))
         .containsExactly(Applied.CREATED);
     assertThat(source.remove(1, KEY, WriteMode.ATOMIC_SOURCE, List.of("a", "zz"))).isEqualTo(new ShardClient.Removal(1, false));
+  }
+
+  @Test
+  void theOldBucketOfARebucketedTenantIsWrittenEvenWhenAbsentAndMarksDirtyIds() {
+    VectorSettings s = settings(VectorsSpec.Quantization.Q8);
+    Random random = new Random(4);
+    // Unlike a streamed bucket's source, the old bucket stays authoritative until the switch.
+    assertThat(source.upsert(1, TENANT, s, List.of(write("a", WriteMode.REBUCKET_SOURCE, vector(random), ""))))
+        .containsExactly(Applied.CREATED);
+    assertThat(source.moves().exists(KEY)).isTrue();
+    source.upsert(1, TENANT, s, List.of(write("b", WriteMode.REBUCKET_SOURCE, vector(random), "")));
+    assertThat(source.remove(1, KEY, WriteMode.REBUCKET_SOURCE, List.of("b"))).isEqualTo(new ShardClient.Removal(1, false));
+    assertThat(source.moves().dirtyIds(KEY)).containsExactlyInAnyOrder("a", "b");
+    try (Jedis r = redis(source)) {
+      assertThat(r.smembers(Keys.TENANTS)).containsExactly(TENANT);
+      assertThat(r.exists(Keys.tombstones(KEY))).as("tombstones are the target's").isFalse();
+    }
   }
 
   @Test

@@ -147,7 +147,7 @@ class RoutingTableCodecTest {
         RoutingTable.BucketLocation location = buckets.get(b);
         assertThat(location.tenant()).isEqualTo(tenant);
         assertThat(location.bucket()).isEqualTo(b);
-        assertThat(location.key()).isEqualTo(Keys.bucket(tenant, b));
+        assertThat(location.key()).isEqualTo(Keys.bucket(tenant, b, table.placement().bucketsOf(tenant)));
         assertThat(location.shard()).isEqualTo(table.shards().get(owners[b]));
       }
       for (int i = 0; i < 200; i++) {
@@ -155,7 +155,8 @@ class RoutingTableCodecTest {
         RoutingTable.BucketLocation location = table.locate(tenant, id);
         int bucket = placement.bucketOf(tenant, id);
         assertThat(location.bucket()).isEqualTo(bucket);
-        assertThat(location.key()).isEqualTo("vsc:t:{" + tenant + "}:" + bucket);
+        assertThat(location.key()).isEqualTo(placement.bucketsOf(tenant) == 1 ? "vsc:t:{" + tenant + "}:0"
+            : "vsc:t:{" + tenant + "}:" + bucket + "of" + placement.bucketsOf(tenant));
         assertThat(location.shard().ordinal()).isEqualTo(placement.shardOf(tenant, bucket));
         assertThat(location).isEqualTo(buckets.get(bucket));
       }

@@ -24,8 +24,9 @@ public record RebalancePlan(int fromShards, int toShards, List<PlannedMove> move
    */
   public String id() {
     StringBuilder text = new StringBuilder().append(fromShards).append("->").append(toShards);
-    moves.stream().sorted(Comparator.comparing((PlannedMove p) -> p.move().tenant()).thenComparingInt(p -> p.move().bucket()))
-        .forEach(p -> text.append('|').append(p.move().tenant()).append('/').append(p.move().bucket()).append(':')
+    moves.stream().sorted(Comparator.comparing((PlannedMove p) -> p.move().tenant()).thenComparingInt(p -> p.move().buckets())
+            .thenComparingInt(p -> p.move().bucket()))
+        .forEach(p -> text.append('|').append(p.move().key()).append(':')
             .append(p.move().from()).append('>').append(p.move().to()).append(':').append(p.method()));
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
@@ -53,6 +54,7 @@ public record RebalancePlan(int fromShards, int toShards, List<PlannedMove> move
 
   public String summary() {
     return moves.size() + " bucket(s), " + vectors() + " vectors, " + bytes() + " bytes (" + count(MoveMethod.ATOMIC)
-        + " atomic, " + count(MoveMethod.STREAM) + " streamed), about " + (estimatedMillis() + 999) / 1000 + " s";
+        + " atomic, " + count(MoveMethod.STREAM) + " streamed"
+        + (count(MoveMethod.REBUCKET) > 0 ? ", " + count(MoveMethod.REBUCKET) + " re-bucketed" : "") + "), about " + (estimatedMillis() + 999) / 1000 + " s";
   }
 }

@@ -1,5 +1,6 @@
 package io.vectorshard.engine.rebalance;
 
+import io.vectorshard.core.placement.Placement;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.Keys.BucketKey;
 import io.vectorshard.core.redis.ShardClients;
@@ -15,10 +16,12 @@ import io.vectorshard.engine.TablePlanner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Runs a transition from the live placement to a target one, for both adapters: fence (a table
@@ -75,25 +78,33 @@ public final class Rebalancer {
       return new RebalancePlan(live.placement().shards(), target.placement().shards(), List.of(), stallBudget.toMillis());
     }
     if (rates == null) {
-      Move first = moves.get(0);
-      rates = TransferRates.calibrate(moves(all, first.from()), moves(all, first.to()), target.vectors());
-      listener.note(String.format("measured on shard-%d -> shard-%d: MIGRATE %.0f MB/s, VADD %.0f/s", first.from(), first.to(),
+      // Between two shards when any bucket changes shard (MIGRATE's rate is then needed); a plan
+      // that only re-buckets may have a single shard, and needs only the VADD rate.
+      Move first = moves.stream().filter(m -> !m.rebuckets()).findFirst().orElse(moves.get(0));
+      int to = first.rebuckets() ? (first.from() + 1) % all.size() : first.to();
+      rates = TransferRates.calibrate(moves(all, first.from()), moves(all, to), target.vectors());
+      listener.note(String.format("measured on shard-%d -> shard-%d: MIGRATE %.0f MB/s, VADD %.0f/s", first.from(), to,
           rates.migrateMegabytesPerSecond(), rates.vaddPerSecond()));
     }
     Map<Integer, List<String>> keysBySource = new LinkedHashMap<>();
-    moves.forEach(m -> keysBySource.computeIfAbsent(m.from(), s -> new ArrayList<>()).add(Keys.bucket(m.tenant(), m.bucket())));
+    moves.forEach(m -> keysBySource.computeIfAbsent(m.from(), s -> new ArrayList<>()).add(m.key()));
     Map<String, Long> bytes = new LinkedHashMap<>();
     keysBySource.forEach((source, keys) -> moves(all, source).bytesOf(keys).forEach((k, b) -> bytes.put(source + "/" + k, b)));
     List<PlannedMove> planned = new ArrayList<>();
     for (Move m : moves) {
-      long size = bytes.getOrDefault(m.from() + "/" + Keys.bucket(m.tenant(), m.bucket()), 0L);
+      long size = bytes.getOrDefault(m.from() + "/" + m.key(), 0L);
+      Duration streamed = rates.vadd(m.vectors()).plus(rates.vadd(m.vectors()).dividedBy(4));
+      if (m.rebuckets()) {
+        planned.add(new PlannedMove(m, size, MoveMethod.REBUCKET, Math.max(1, streamed.toMillis())));
+        continue;
+      }
       Duration atomic = rates.migrate(size);
       boolean fits = atomic.compareTo(stallBudget) <= 0;
-      Duration estimate = fits ? atomic : rates.vadd(m.vectors()).plus(rates.vadd(m.vectors()).dividedBy(4));
+      Duration estimate = fits ? atomic : streamed;
       planned.add(new PlannedMove(m, size, fits ? MoveMethod.ATOMIC : MoveMethod.STREAM, Math.max(1, estimate.toMillis())));
     }
     planned.sort(Comparator.comparing(PlannedMove::method).thenComparingLong(PlannedMove::bytes)
-        .thenComparing(p -> p.move().tenant()).thenComparingInt(p -> p.move().bucket()));
+        .thenComparing(p -> p.move().tenant()).thenComparingInt(p -> p.move().buckets()).thenComparingInt(p -> p.move().bucket()));
     return new RebalancePlan(live.placement().shards(), target.placement().shards(), planned, stallBudget.toMillis());
   }
 
@@ -124,7 +135,7 @@ public final class Rebalancer {
     Inventory before = observe(all);
     Optional<RebalancePlan> firstRound = live.transition() == null ? approved : Optional.empty();
     if (firstRound.isPresent()) {
-      RebalancePlan now = plan(live, target, TablePlanner.moves(target.placement(), before));
+      RebalancePlan now = plan(live, target, TablePlanner.moves(live.placement(), target.placement(), Optional.empty(), before));
       if (!now.id().equals(firstRound.get().id())) {
         throw new PlanChanged(firstRound.get(), now);
       }
@@ -144,7 +155,8 @@ public final class Rebalancer {
     }
     for (int round = 1; ; round++) {
       Inventory inventory = observe(all);
-      List<Move> moves = TablePlanner.moves(target.placement(), inventory);
+      List<Move> moves = TablePlanner.moves(run.live.transition().from(), target.placement(),
+          Optional.of(run.live.transition()), inventory);
       if (moves.isEmpty()) {
         break;
       }
@@ -155,9 +167,14 @@ public final class Rebalancer {
       RebalancePlan plan = round == 1 && firstRound.isPresent() ? firstRound.get() : plan(run.live, target, moves);
       listener.note("plan: " + plan.summary());
       run.start(plan);
+      Set<String> rebucketed = new HashSet<>();
       for (PlannedMove move : plan.moves()) {
         long started = System.nanoTime();
-        execute(run, move, inventory);
+        if (move.method() != MoveMethod.REBUCKET) {
+          execute(run, move, inventory);
+        } else if (rebucketed.add(move.move().tenant())) {
+          rebucket(run, move, target, inventory); // all of the tenant's keys at once: its later moves are then done
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         run.done(move, took);
         listener.moved(move, took);
@@ -196,7 +213,7 @@ public final class Rebalancer {
 
   private void execute(Run run, PlannedMove planned, Inventory inventory) {
     Move m = planned.move();
-    String key = Keys.bucket(m.tenant(), m.bucket());
+    String key = m.key();
     Transition transition = run.live.transition();
     int source = transition.from().shardOf(m.tenant(), m.bucket());
     if (source != m.from()) {
@@ -207,7 +224,7 @@ public final class Rebalancer {
     ShardMoves from = moves(run.all, m.from());
     ShardMoves to = moves(run.all, m.to());
     List<String> siblings = inventory.buckets().getOrDefault(m.from(), Map.of()).keySet().stream()
-        .filter(b -> b.tenant().equals(m.tenant()) && b.bucket() != m.bucket()).map(b -> Keys.bucket(b.tenant(), b.bucket())).toList();
+        .filter(b -> b.tenant().equals(m.tenant()) && !Keys.bucket(b).equals(key)).map(Keys::bucket).toList();
     Optional<Transition.Phase> phase = transition.phaseOf(m.tenant(), m.bucket());
     if (phase.isEmpty() && planned.method() == MoveMethod.ATOMIC && !to.exists(key)) {
       run.current("migrating " + m);
@@ -220,7 +237,49 @@ public final class Rebalancer {
       from.deleteKey(m.tenant(), key, siblings); // nothing left but vsc:tenants' entry, and its streaming state
       return;
     }
-    new StreamingMove(run, planned, key, from, to, siblings, phase).run();
+    StreamingMove.Layout layout = StreamingMove.Layout.bucket(new StreamingMove.Side(from, key), new StreamingMove.Side(to, key), siblings);
+    new StreamingMove(run, planned, "streaming " + m, m.tenant(), layout, p -> run.phase(m.tenant(), m.bucket(), p), phase).run();
+  }
+
+  /**
+   * Re-buckets a tenant: every key of its old count (on the shards the old placement gives them)
+   * streamed into the keys of its new count, each element to the key its id hashes to there.
+   */
+  private void rebucket(Run run, PlannedMove planned, RoutingTable target, Inventory inventory) {
+    String tenant = planned.move().tenant();
+    Placement old = run.live.transition().from();
+    Placement next = target.placement();
+    int oldCount = old.bucketsOf(tenant);
+    int newCount = next.bucketsOf(tenant);
+    inventory.buckets().forEach((shard, keys) -> keys.keySet().forEach(k -> {
+      boolean known = k.buckets() == newCount ? next.shardOf(tenant, k.bucket()) == shard
+          : k.buckets() == oldCount && old.shardOf(tenant, k.bucket()) == shard;
+      if (k.tenant().equals(tenant) && !known) {
+        // Routers read and write a re-bucketed tenant only where one of its two placements says.
+        throw new IllegalStateException("key " + Keys.bucket(k) + " is on shard-" + shard + ", where neither the old ("
+            + oldCount + " buckets) nor the new placement (" + newCount + ") of tenant " + tenant + " puts it; it needs a look by hand");
+      }
+    }));
+    List<StreamingMove.Side> sources = new ArrayList<>();
+    for (int b = 0; b < oldCount; b++) {
+      sources.add(new StreamingMove.Side(moves(run.all, old.shardOf(tenant, b)), Keys.bucket(tenant, b, oldCount)));
+    }
+    List<StreamingMove.Side> targets = new ArrayList<>();
+    for (int b = 0; b < newCount; b++) {
+      targets.add(new StreamingMove.Side(moves(run.all, next.shardOf(tenant, b)), Keys.bucket(tenant, b, newCount)));
+    }
+    Map<StreamingMove.Side, List<String>> siblings = new LinkedHashMap<>();
+    for (StreamingMove.Side source : sources) {
+      List<String> others = new ArrayList<>();
+      sources.stream().filter(s -> s != source && s.shard().shardId().equals(source.shard().shardId())).forEach(s -> others.add(s.key()));
+      targets.stream().filter(t -> t.shard().shardId().equals(source.shard().shardId())).forEach(t -> others.add(t.key()));
+      siblings.put(source, others);
+    }
+    StreamingMove.Layout layout = new StreamingMove.Layout(sources, targets, id -> sources.get(old.bucketOf(tenant, id)),
+        id -> targets.get(next.bucketOf(tenant, id)), false, siblings);
+    String what = "re-bucketing tenant " + tenant + " from " + oldCount + " to " + newCount + " bucket(s)";
+    new StreamingMove(run, planned, what, tenant, layout, p -> run.rebucketPhase(tenant, p),
+        run.live.transition().rebucketPhaseOf(tenant)).run();
   }
 
   private ShardMoves moves(List<ShardEndpoint> all, int ordinal) {
@@ -257,6 +316,12 @@ public final class Rebalancer {
     /** Publishes the live table with one streamed bucket in a new phase. */
     void phase(String tenant, int bucket, Transition.Phase phase) {
       live = live.withTransition(live.transition().withPhase(tenant, bucket, phase), live.shards(), live.epoch() + 1);
+      publisher.publishStep(live, all);
+    }
+
+    /** Publishes the live table with one re-bucketed tenant in a new phase. */
+    void rebucketPhase(String tenant, Transition.Phase phase) {
+      live = live.withTransition(live.transition().withRebucketPhase(tenant, phase), live.shards(), live.epoch() + 1);
       publisher.publishStep(live, all);
     }
 

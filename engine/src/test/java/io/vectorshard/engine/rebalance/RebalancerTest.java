@@ -122,8 +122,13 @@ class RebalancerTest {
     Inventory inventory = new RoutingEngine(clients).observe(shards.endpoints()).inventory();
     assertThat(TablePlanner.moves(table.placement(), inventory)).as("keys off their home").isEmpty();
     expected.forEach((tenant, elements) -> {
-      RoutingTable.BucketLocation home = table.bucketsOf(tenant).get(0);
-      Map<String, Element> found = read(clients.get(home.shard()), home.key());
+      Map<String, Element> found = new LinkedHashMap<>();
+      for (RoutingTable.BucketLocation home : table.bucketsOf(tenant)) {
+        read(clients.get(home.shard()), home.key()).forEach((id, e) -> {
+          assertThat(table.locate(tenant, id).key()).as("bucket of %s %s", tenant, id).isEqualTo(home.key());
+          found.put(id, e);
+        });
+      }
       assertThat(found.keySet()).as("ids of %s", tenant).containsExactlyInAnyOrderElementsOf(elements.keySet());
       elements.forEach((id, e) -> assertThat(found.get(id).sameAs(e)).as("%s %s", tenant, id).isTrue());
     });
@@ -247,20 +252,9 @@ class RebalancerTest {
     RoutingTable target = table(4, 1);
     // What an engine killed between its calibration's MIGRATE and DEL leaves on the target.
     clients.get(shards.endpoints().get(3)).moves().writeProbe(TransferRates.PROBE_KEY, target.vectors(), 10, 1);
-    Random random = new Random(11);
-    int kills = 0;
-    List<Integer> killedAt = new ArrayList<>();
-    // Kills at ever later points, drawn at random: the first callbacks are the fence and the plan,
-    // later ones fall among the atomic moves, then inside the streamed bucket's phases.
-    for (int limit = 3; limit <= 120; limit *= 2) {
-      Recorder recorder = new Recorder(1 + random.nextInt(limit));
-      try {
-        new Rebalancer(clients, Duration.ofMillis(2), null, recorder).run(liveTable(), target);
-      } catch (Killed killed) {
-        kills++;
-        killedAt.add(recorder.killAt);
-      }
-    }
+    // The first callbacks are the fence and the plan, later ones fall among the atomic moves,
+    // then inside the streamed bucket's phases.
+    int kills = runKilledAtRandomPoints(target, 11, 120);
     new Rebalancer(clients, Duration.ofMillis(2), null, RebalanceListener.NONE).run(liveTable(), target);
     assertThat(kills).isGreaterThan(3);
     RoutingTable done = liveTable();
@@ -280,7 +274,7 @@ class RebalancerTest {
     RoutingTable live = liveTable();
     RoutingTable target = table(4, 1);
     int from = live.placement().shardOf(BIG, 0);
-    String key = Keys.bucket(BIG, 0);
+    String key = Keys.bucket(BIG, 0, 1);
     ShardClient source = clients.get(shards.endpoints().get(from));
     ShardClient dest = clients.get(shards.endpoints().get(3));
     List<Element> elements = List.copyOf(data.get(BIG).values());
@@ -300,6 +294,64 @@ class RebalancerTest {
     assertAtHome(done, data);
     assertThat(source.moves().exists(key)).isFalse();
     assertThat(recorder.pauses).hasSize(phase == Phase.SWITCHED ? 0 : 1);
+  }
+
+  /**
+   * Runs engines towards {@code target}, each killed at a callback drawn at random below a limit
+   * that doubles up to {@code maxLimit}, so kills fall at ever later steps; returns how many died.
+   */
+  static int runKilledAtRandomPoints(RoutingTable target, long seed, int maxLimit) {
+    Random random = new Random(seed);
+    int kills = 0;
+    for (int limit = 3; limit <= maxLimit; limit *= 2) {
+      try {
+        new Rebalancer(clients, Duration.ofMillis(2), null, new Recorder(1 + random.nextInt(limit))).run(liveTable(), target);
+      } catch (Killed killed) {
+        kills++;
+      }
+    }
+    return kills;
+  }
+
+  static RoutingTable spreadTable(int count, String tenant, int buckets) {
+    VectorShardClusterSpec spec = spec(count);
+    spec.getPlacement().getSpread().add(new PlacementSpec.SpreadTenant(tenant, buckets));
+    return RoutingTable.of("rag", 1, spec, shards.endpoints().subList(0, count));
+  }
+
+  /**
+   * A spread change re-buckets the tenant's elements into the keys of its new count, with the
+   * engine killed at random points and resumed; then the spread shrinks again (1 -> 3 buckets on
+   * 3 -> 4 shards, then 3 -> 2), and a tenant named in the spread without data is switched too.
+   */
+  @Test
+  void aSpreadChangeReBucketsTheTenantsElementsAndSurvivesKills() {
+    Map<String, Map<String, Element>> data = populate(table(3, 1), 6, 10, 3_000);
+    VectorShardClusterSpec withEmpty = spec(4);
+    withEmpty.getPlacement().getSpread().add(new PlacementSpec.SpreadTenant(BIG, 3));
+    withEmpty.getPlacement().getSpread().add(new PlacementSpec.SpreadTenant("nobody-yet", 2));
+    RoutingTable wider = RoutingTable.of("rag", 1, withEmpty, shards.endpoints());
+    TableDecision decision = TablePlanner.decide(wider, Optional.of(liveTable()),
+        new RoutingEngine(clients).observe(shards.endpoints()).inventory());
+    assertThat(decision).isInstanceOfSatisfying(TableDecision.Rebalance.class, r -> assertThat(r.moves())
+        .filteredOn(m -> m.rebuckets()).extracting(m -> m.tenant()).containsExactlyInAnyOrder(BIG, "nobody-yet"));
+    int kills = runKilledAtRandomPoints(wider, 5, 96);
+    Recorder finished = new Recorder(-1);
+    new Rebalancer(clients, Duration.ofMillis(2), null, finished).run(liveTable(), wider);
+    assertThat(kills).isGreaterThan(2);
+    RoutingTable done = liveTable();
+    assertThat(done.transition()).isNull();
+    assertThat(done.placement().bucketsOf(BIG)).isEqualTo(3);
+    assertAtHome(done, data);
+    assertThat(done.bucketsOf(BIG)).allSatisfy(b -> assertThat(clients.get(b.shard()).moves().cardinality(b.key()))
+        .as("every new bucket holds part of the tenant").isPositive());
+
+    RoutingTable narrower = spreadTable(4, BIG, 2);
+    Recorder back = new Recorder(-1);
+    new Rebalancer(clients, Duration.ofMillis(250), null, back).run(liveTable(), narrower);
+    assertAtHome(liveTable(), data);
+    assertThat(back.moved).extracting(PlannedMove::method).containsOnly(MoveMethod.REBUCKET);
+    assertThat(back.pauses).as("one fence per re-bucketed tenant").hasSize(2);
   }
 
   @Test

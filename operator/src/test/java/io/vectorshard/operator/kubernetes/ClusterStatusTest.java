@@ -67,7 +67,7 @@ class ClusterStatusTest {
   private static RoutingEngine.Observation observation(int shards) {
     List<ShardObservation> seen = endpoints(shards).values().stream().map(e -> {
       Map<BucketKey, Long> buckets = IntStream.rangeClosed(0, e.ordinal()).boxed()
-          .collect(Collectors.toMap(t -> new BucketKey("t" + e.ordinal() + "-" + t, 0), t -> 10L));
+          .collect(Collectors.toMap(t -> new BucketKey("t" + e.ordinal() + "-" + t, 0, 1), t -> 10L));
       return new ShardObservation(e, 1, Optional.empty(), buckets, e.ordinal() * (1L << 20) + 1000, Optional.empty());
     }).toList();
     return new RoutingEngine.Observation(seen, Optional.empty(), Inventory.empty());

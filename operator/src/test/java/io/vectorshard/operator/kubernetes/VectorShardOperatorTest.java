@@ -407,7 +407,7 @@ class VectorShardOperatorTest {
         .filter(t -> table.placement().shardOf(t, 0) == 0 && table.placement().withShards(3).shardOf(t, 0) == 2)
         .findFirst().orElseThrow();
     try (ShardClient shard1 = shard("stuck", 1)) {
-      shard1.upsert(1, stray, table.vectors(), List.of(new ShardClient.Write(Keys.bucket(stray, 0), "s-1", new float[] {1, 0, 1}, null)));
+      shard1.upsert(1, stray, table.vectors(), List.of(new ShardClient.Write(Keys.bucket(stray, 0, 1), "s-1", new float[] {1, 0, 1}, null)));
     }
 
     PLANE.kubectl("scale", "-n", ns, "vsc/stuck", "--replicas=3");
@@ -417,7 +417,7 @@ class VectorShardOperatorTest {
     assertThat(condition(retrying, Conditions.DEGRADED)).satisfies(c -> {
       assertThat(c.getStatus()).isEqualTo("True");
       assertThat(c.getReason()).isEqualTo("RebalanceRetrying");
-      assertThat(c.getMessage()).contains(Keys.bucket(stray, 0), "shard-1", "needs a look by hand");
+      assertThat(c.getMessage()).contains(Keys.bucket(stray, 0, 1), "shard-1", "needs a look by hand");
     });
     assertThat(retrying.getStatus().getRebalance().getNextAttemptAt()).isNotNull();
     assertThat(eventReasons()).contains("RebalanceFailed");
@@ -425,7 +425,7 @@ class VectorShardOperatorTest {
 
     // Once the stray key is dealt with, the next attempt (after the backoff) resumes and finishes.
     try (ShardClient shard1 = shard("stuck", 1)) {
-      shard1.moves().deleteKey(stray, Keys.bucket(stray, 0), List.of());
+      shard1.moves().deleteKey(stray, Keys.bucket(stray, 0, 1), List.of());
     }
     await("stuck", "3 shards with the data moved", v -> readyAt(2).test(v) && v.getStatus().getRebalance() == null);
     assertEveryVectorAtItsHome("stuck", written);

@@ -25,8 +25,10 @@ import java.util.function.Function;
  *
  * <p>While a bucket moves (the table's transition), a write may take two steps: to the source,
  * which answers "moved" once the key has gone, then to the new shard; a streaming bucket is written
- * on both, source first, and a failed second write fails the request. Writes to a bucket fenced for
- * its switch wait for the next table (docs/architecture.md, "Moving data").
+ * on both, source first, and a failed second write fails the request; so is a re-bucketed tenant,
+ * under its old bucket count first (that key is created when absent: it stays authoritative until
+ * the switch) and its new count second. Writes to a bucket fenced for its switch wait for the next
+ * table (docs/architecture.md, "Moving data").
  */
 public final class Writer {
   /** Attempts per write; each retry follows a table reload, so more means a table changing rapidly. */
@@ -46,14 +48,25 @@ public final class Writer {
 
   /** One element's write under a snapshot: where it goes first and, while it moves, second. */
   private record Placed(VectorInput input, BucketLocation where) {
+    private boolean sourceFirst() {
+      return where.movement() == Movement.ATOMIC || where.movement() == Movement.COPYING
+          || where.movement() == Movement.REBUCKETING;
+    }
+
     ShardEndpoint firstShard() {
-      return where.movement() == Movement.ATOMIC || where.movement() == Movement.COPYING ? where.source() : where.shard();
+      return sourceFirst() ? where.source() : where.shard();
+    }
+
+    /** The key the first step writes: the source's while the element moves (another one while re-bucketing). */
+    String firstKey() {
+      return sourceFirst() ? where.sourceKey() : where.key();
     }
 
     WriteMode firstMode() {
       return switch (where.movement()) {
         case ATOMIC -> WriteMode.ATOMIC_SOURCE;
         case COPYING -> WriteMode.STREAM_SOURCE;
+        case REBUCKETING -> WriteMode.REBUCKET_SOURCE;
         default -> WriteMode.HOME;
       };
     }
@@ -62,7 +75,7 @@ public final class Writer {
     WriteMode secondMode(Applied first) {
       return switch (where.movement()) {
         case ATOMIC -> first == Applied.MOVED ? WriteMode.HOME : null;
-        case COPYING -> WriteMode.STREAM_TARGET;
+        case COPYING, REBUCKETING -> WriteMode.STREAM_TARGET;
         default -> null;
       };
     }
@@ -96,7 +109,8 @@ public final class Writer {
       Map<ShardEndpoint, List<Placed>> firstByShard = new LinkedHashMap<>();
       placed.forEach(p -> firstByShard.computeIfAbsent(p.firstShard(), s -> new ArrayList<>()).add(p));
       Map<Placed, Applied> firstApplied = new LinkedHashMap<>();
-      stale = collect(write(snapshot, tenant, firstByShard, Placed::firstMode), firstByShard, firstApplied, refused, stale);
+      stale = collect(write(snapshot, tenant, firstByShard, Placed::firstKey, Placed::firstMode), firstByShard, firstApplied,
+          refused, stale);
       // Second step, while buckets move: the new shard, for moved elements and streaming buckets.
       Map<ShardEndpoint, List<Placed>> secondByShard = new LinkedHashMap<>();
       Map<Placed, WriteMode> secondModes = new LinkedHashMap<>();
@@ -109,7 +123,8 @@ public final class Writer {
       });
       Map<Placed, Applied> secondApplied = new LinkedHashMap<>();
       // A STALE second step retries the whole element, first step included: upserts are idempotent.
-      stale = collect(write(snapshot, tenant, secondByShard, secondModes::get), secondByShard, secondApplied, refused, stale);
+      stale = collect(write(snapshot, tenant, secondByShard, p -> p.where().key(), secondModes::get), secondByShard,
+          secondApplied, refused, stale);
       java.util.Set<VectorInput> retried = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
       retried.addAll(refused);
       for (Map.Entry<Placed, Applied> first : firstApplied.entrySet()) {
@@ -154,7 +169,7 @@ public final class Writer {
   }
 
   private List<ShardReply<List<Applied>>> write(Routing.Snapshot snapshot, String tenant,
-      Map<ShardEndpoint, List<Placed>> byShard, Function<Placed, WriteMode> mode) {
+      Map<ShardEndpoint, List<Placed>> byShard, Function<Placed, String> key, Function<Placed, WriteMode> mode) {
     if (byShard.isEmpty()) {
       return List.of();
     }
@@ -162,7 +177,7 @@ public final class Writer {
     byShard.forEach((shard, part) -> {
       List<ShardClient.Write> writes = new ArrayList<>(part.size());
       for (Placed p : part) {
-        writes.add(new ShardClient.Write(p.where().key(), mode.apply(p), p.input().id(), p.input().vector(),
+        writes.add(new ShardClient.Write(key.apply(p), mode.apply(p), p.input().id(), p.input().vector(),
             p.input().attributes()));
       }
       calls.put(shard, client -> {
@@ -189,6 +204,11 @@ public final class Writer {
           ShardClient.Removal atSource = remove(snapshot, where.source(), where.key(), WriteMode.STREAM_SOURCE, id);
           ShardClient.Removal atTarget = remove(snapshot, where.shard(), where.key(), WriteMode.STREAM_TARGET, id);
           yield (atSource.moved() ? atTarget.removed() : atSource.removed()) > 0;
+        }
+        case REBUCKETING -> {
+          ShardClient.Removal atSource = remove(snapshot, where.source(), where.sourceKey(), WriteMode.REBUCKET_SOURCE, id);
+          remove(snapshot, where.shard(), where.key(), WriteMode.STREAM_TARGET, id);
+          yield atSource.removed() > 0;
         }
         case FENCED -> throw new FencedException();
       };
@@ -219,7 +239,7 @@ public final class Writer {
   private ShardClient.StoredRead read(Routing.Snapshot snapshot, String tenant, String id) {
     BucketLocation where = snapshot.table().locate(tenant, id);
     ShardEndpoint first = where.readFrom();
-    ShardClient.StoredRead read = metrics.timeShard(first.id(), "get", () -> snapshot.client(first).read(where.key(), id));
+    ShardClient.StoredRead read = metrics.timeShard(first.id(), "get", () -> snapshot.client(first).read(where.readKey(), id));
     if (where.readsSourceFirst() && !read.keyExists()) {
       // The key has left its source: the new shard holds it now.
       ShardClient.StoredRead atHome = metrics.timeShard(where.shard().id(), "get",
@@ -241,6 +261,11 @@ public final class Writer {
         if (b.source() != null) {
           keys.get(b.source()).put(b.key(), WriteMode.HOME);
         }
+      }
+      for (BucketLocation b : snapshot.table().shadowBucketsOf(tenant)) {
+        // A re-bucketed tenant's other keys: copies written before its switch (the copier must
+        // not bring back what the drop removed), the old count's keys after it.
+        keys.get(b.shard()).put(b.key(), b.movement() == Movement.REBUCKETING ? WriteMode.STREAM_TARGET : WriteMode.HOME);
       }
       Map<ShardEndpoint, Function<ShardClient, Long>> calls = new LinkedHashMap<>();
       keys.forEach((shard, list) -> calls.put(shard, client -> client.dropTenant(snapshot.epoch(), tenant, list)));

@@ -110,7 +110,7 @@ public record RebalanceView(RebalanceStatus status, Phase phase, List<Observed> 
   }
 
   private static RebalanceMove move(PlannedMove p) {
-    return new RebalanceMove(p.move().tenant(), p.move().bucket(), p.move().from(), p.move().to(), p.move().vectors(), p.bytes(),
+    return new RebalanceMove(p.move().tenant(), p.move().bucket(), p.move().buckets(), p.move().from(), p.move().to(), p.move().vectors(), p.bytes(),
         p.method().name(), p.estimatedMillis());
   }
 

@@ -25,7 +25,7 @@ class RebalanceViewTest {
 
   private static RebalancePlan plan(int moves, MoveMethod method) {
     return new RebalancePlan(2, 3, IntStream.range(0, moves)
-        .mapToObj(i -> new PlannedMove(new Move("t" + i, 0, i % 2, 2, 10 + i), 1000L * (i + 1), method, 5)).toList(), 250);
+        .mapToObj(i -> new PlannedMove(new Move("t" + i, 0, 1, i % 2, 2, 10 + i), 1000L * (i + 1), method, 5)).toList(), 250);
   }
 
   private static Observed condition(RebalanceView view, String type) {
@@ -36,11 +36,26 @@ class RebalanceViewTest {
   void aPlanIsNamedByWhatMovesWhereAndHowNotBySizes() {
     RebalancePlan plan = plan(3, MoveMethod.ATOMIC);
     RebalancePlan grown = new RebalancePlan(2, 3, plan.moves().stream()
-        .map(p -> new PlannedMove(new Move(p.move().tenant(), 0, p.move().from(), 2, p.move().vectors() + 7), p.bytes() * 2,
+        .map(p -> new PlannedMove(new Move(p.move().tenant(), 0, 1, p.move().from(), 2, p.move().vectors() + 7), p.bytes() * 2,
             p.method(), p.estimatedMillis() + 3)).toList(), 250);
     assertThat(grown.id()).isEqualTo(plan.id());
     assertThat(plan(3, MoveMethod.STREAM).id()).as("a method change").isNotEqualTo(plan.id());
     assertThat(plan(4, MoveMethod.ATOMIC).id()).as("one more bucket").isNotEqualTo(plan.id());
+  }
+
+  @Test
+  void aReBucketingIsShownWithItsOldCountAndNoTargetShard() {
+    RebalancePlan plan = new RebalancePlan(3, 3, List.of(
+        new PlannedMove(new Move("big", 1, 3, 2, -1, 900), 90_000, MoveMethod.REBUCKET, 40)), 250);
+    RebalanceView view = RebalanceView.pending("rag", plan, Optional.empty());
+    assertThat(view.status().getMoves()).singleElement().satisfies(m -> {
+      assertThat(m.getMethod()).isEqualTo("REBUCKET");
+      assertThat(m.getBuckets()).isEqualTo(3);
+      assertThat(m.getTo()).isEqualTo(-1);
+    });
+    RebalancePlan fromTwo = new RebalancePlan(3, 3, List.of(
+        new PlannedMove(new Move("big", 1, 2, 2, -1, 900), 90_000, MoveMethod.REBUCKET, 40)), 250);
+    assertThat(fromTwo.id()).as("another old count is another key").isNotEqualTo(plan.id());
   }
 
   @Test
