@@ -7,6 +7,7 @@ import io.vectorshard.core.placement.Placement;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.redis.ShardClients;
+import io.vectorshard.core.redis.ShardConnections;
 import io.vectorshard.core.redis.ShardMoves;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
@@ -364,7 +365,7 @@ public final class RebalanceBenchmark {
       for (ShardEndpoint s : shards) {
         meter.worst.put(s.id(), 0.0);
         meter.threads.add(Thread.ofPlatform().daemon().start(() -> {
-          try (Jedis jedis = new Jedis(s.host(), s.port(), 60_000)) {
+          try (Jedis jedis = new Jedis(new HostAndPort(s.host(), s.port()), ShardConnections.clientConfig(null, 2_000, 60_000, "bench-stall-meter"))) {
             while (!meter.stop.get()) {
               long t0 = System.nanoTime();
               jedis.ping();
