@@ -13,9 +13,12 @@ import io.vectorshard.router.shard.FanOut;
 import io.vectorshard.router.shard.ShardReply;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -24,11 +27,12 @@ import java.util.function.Function;
  * retry the refused part under the new placement (contract 2).
  *
  * <p>While a bucket moves (the table's transition), a write may take two steps: to the source,
- * which answers "moved" once the key has gone, then to the new shard; a streaming bucket is written
- * on both, source first, and a failed second write fails the request; so is a re-bucketed tenant,
- * under its old bucket count first (that key is created when absent: it stays authoritative until
- * the switch) and its new count second. Writes to a bucket fenced for its switch wait for the next
- * table (docs/architecture.md, "Moving data").
+ * which answers "moved" once the key has gone, then to the new shard. A streaming bucket is written
+ * on both shards, and a failure of either fails the request; so is a re-bucketed tenant, under its
+ * old bucket count (that key is created when absent: it stays authoritative until the switch) and
+ * its new one. Upserts send both writes at once (the copier's skip rule and the verification do not
+ * depend on their order, see StreamingMove); deletes go to the source first. Writes to a bucket
+ * fenced for its switch wait for the next table (docs/architecture.md, "Moving data").
  */
 public final class Writer {
   /** Attempts per write; each retry follows a table reload, so more means a table changing rapidly. */
@@ -53,33 +57,36 @@ public final class Writer {
           || where.movement() == Movement.REBUCKETING;
     }
 
-    ShardEndpoint firstShard() {
-      return sourceFirst() ? where.source() : where.shard();
-    }
-
-    /** The key the first step writes: the source's while the element moves (another one while re-bucketing). */
-    String firstKey() {
-      return sourceFirst() ? where.sourceKey() : where.key();
-    }
-
-    WriteMode firstMode() {
-      return switch (where.movement()) {
+    /** The write to the element's home, or to the source of its move. */
+    Step first() {
+      WriteMode mode = switch (where.movement()) {
         case ATOMIC -> WriteMode.ATOMIC_SOURCE;
         case COPYING -> WriteMode.STREAM_SOURCE;
         case REBUCKETING -> WriteMode.REBUCKET_SOURCE;
         default -> WriteMode.HOME;
       };
+      return sourceFirst() ? new Step(this, where.source(), where.sourceKey(), mode) : new Step(this, where.shard(), where.key(), mode);
     }
 
-    /** The mode of the write to the bucket's new shard after the first, or null if none follows. */
-    WriteMode secondMode(Applied first) {
-      return switch (where.movement()) {
-        case ATOMIC -> first == Applied.MOVED ? WriteMode.HOME : null;
-        case COPYING, REBUCKETING -> WriteMode.STREAM_TARGET;
-        default -> null;
-      };
+    /**
+     * The write to the target of a streaming move or a re-bucketing, which does not depend on the
+     * first: it goes out beside it, so a moving tenant's write waits for the slower of two VADDs,
+     * not their sum. Null when the element does not stream.
+     */
+    Step alongside() {
+      boolean streams = where.movement() == Movement.COPYING || where.movement() == Movement.REBUCKETING;
+      return streams ? new Step(this, where.shard(), where.key(), WriteMode.STREAM_TARGET) : null;
+    }
+
+    /** The write to an atomic move's new shard once its source answered "moved", else null. */
+    Step after(Applied first) {
+      return where.movement() == Movement.ATOMIC && first == Applied.MOVED
+          ? new Step(this, where.shard(), where.key(), WriteMode.HOME) : null;
     }
   }
+
+  /** One write of one element to one key on one shard. */
+  private record Step(Placed placed, ShardEndpoint shard, String key, WriteMode mode) {}
 
   /**
    * Upserts a tenant's vectors, one pipelined request per shard, shards in parallel. Shards that
@@ -103,37 +110,42 @@ public final class Writer {
         waitOutFence(snapshot);
         continue;
       }
-      List<VectorInput> refused = new ArrayList<>();
-      StaleEpochException stale = null;
-      // First step: each element to its home, or to the source of its move.
-      Map<ShardEndpoint, List<Placed>> firstByShard = new LinkedHashMap<>();
-      placed.forEach(p -> firstByShard.computeIfAbsent(p.firstShard(), s -> new ArrayList<>()).add(p));
-      Map<Placed, Applied> firstApplied = new LinkedHashMap<>();
-      stale = collect(write(snapshot, tenant, firstByShard, Placed::firstKey, Placed::firstMode), firstByShard, firstApplied,
-          refused, stale);
-      // Second step, while buckets move: the new shard, for moved elements and streaming buckets.
-      Map<ShardEndpoint, List<Placed>> secondByShard = new LinkedHashMap<>();
-      Map<Placed, WriteMode> secondModes = new LinkedHashMap<>();
-      firstApplied.forEach((p, applied) -> {
-        WriteMode mode = p.secondMode(applied);
-        if (mode != null) {
-          secondModes.put(p, mode);
-          secondByShard.computeIfAbsent(p.where().shard(), s -> new ArrayList<>()).add(p);
+      // First round: each element to its home or the source of its move, and a streaming
+      // element's target beside it (a source and a target on one shard share one call).
+      Map<Placed, Step> first = new IdentityHashMap<>();
+      Map<Placed, Step> second = new IdentityHashMap<>();
+      for (Placed p : placed) {
+        first.put(p, p.first());
+        if (p.alongside() != null) {
+          second.put(p, p.alongside());
+        }
+      }
+      List<Step> round = new ArrayList<>(first.values());
+      round.addAll(second.values());
+      Map<Step, Applied> applied = new IdentityHashMap<>();
+      Set<VectorInput> refused = Collections.newSetFromMap(new IdentityHashMap<>());
+      StaleEpochException stale = collect(write(snapshot, tenant, round), applied, refused, null);
+      // Second round: atomic moves whose key had left its source go to the new shard.
+      List<Step> after = new ArrayList<>();
+      first.forEach((p, step) -> {
+        Step next = applied.containsKey(step) ? p.after(applied.get(step)) : null;
+        if (next != null) {
+          second.put(p, next);
+          after.add(next);
         }
       });
-      Map<Placed, Applied> secondApplied = new LinkedHashMap<>();
-      // A STALE second step retries the whole element, first step included: upserts are idempotent.
-      stale = collect(write(snapshot, tenant, secondByShard, p -> p.where().key(), secondModes::get), secondByShard,
-          secondApplied, refused, stale);
-      java.util.Set<VectorInput> retried = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-      retried.addAll(refused);
-      for (Map.Entry<Placed, Applied> first : firstApplied.entrySet()) {
-        if (retried.contains(first.getKey().input())) {
+      // A STALE step retries the whole element, all its steps: upserts are idempotent.
+      stale = collect(write(snapshot, tenant, after), applied, refused, stale);
+      for (Placed p : placed) {
+        if (refused.contains(p.input())) {
           continue;
         }
         // What counts is the authoritative write: the source's, unless the key had moved.
-        Applied applied = first.getValue() == Applied.MOVED ? secondApplied.get(first.getKey()) : first.getValue();
-        if (applied == Applied.CREATED) {
+        Applied result = applied.get(first.get(p));
+        if (result == Applied.MOVED) {
+          result = applied.get(second.get(p));
+        }
+        if (result == Applied.CREATED) {
           created++;
         }
       }
@@ -142,25 +154,26 @@ public final class Writer {
         return new UpsertResult(inputs.size(), created, epoch);
       }
       retryAfterStale(stale, attempt++);
-      pending = refused;
+      pending = placed.stream().map(Placed::input).filter(refused::contains).toList();
     }
   }
 
   /**
-   * Sorts one step's replies: what each element's shard did, and the elements of shards that
-   * answered STALE (to retry). Any other failure fails the write. Returns the last STALE seen.
+   * Sorts one round's replies: what each step did, and the elements of shards that answered STALE
+   * (to retry). Any other failure fails the write. Returns the last STALE seen.
    */
-  private static StaleEpochException collect(List<ShardReply<List<Applied>>> replies, Map<ShardEndpoint, List<Placed>> byShard,
-      Map<Placed, Applied> applied, List<VectorInput> refused, StaleEpochException stale) {
-    for (ShardReply<List<Applied>> reply : replies) {
-      List<Placed> part = byShard.get(reply.shard());
+  private static StaleEpochException collect(List<Map.Entry<List<Step>, ShardReply<List<Applied>>>> replies,
+      Map<Step, Applied> applied, Set<VectorInput> refused, StaleEpochException stale) {
+    for (Map.Entry<List<Step>, ShardReply<List<Applied>>> entry : replies) {
+      List<Step> part = entry.getKey();
+      ShardReply<List<Applied>> reply = entry.getValue();
       if (reply.ok()) {
         for (int i = 0; i < part.size(); i++) {
           applied.put(part.get(i), reply.value().get(i));
         }
       } else if (reply.failure() instanceof StaleEpochException s) {
         stale = s;
-        part.forEach(p -> refused.add(p.input()));
+        part.forEach(step -> refused.add(step.placed().input()));
       } else {
         throw reply.failure();
       }
@@ -168,17 +181,19 @@ public final class Writer {
     return stale;
   }
 
-  private List<ShardReply<List<Applied>>> write(Routing.Snapshot snapshot, String tenant,
-      Map<ShardEndpoint, List<Placed>> byShard, Function<Placed, String> key, Function<Placed, WriteMode> mode) {
-    if (byShard.isEmpty()) {
+  /** Sends a round of steps, one pipelined call per shard, shards in parallel; each reply beside its steps. */
+  private List<Map.Entry<List<Step>, ShardReply<List<Applied>>>> write(Routing.Snapshot snapshot, String tenant, List<Step> steps) {
+    if (steps.isEmpty()) {
       return List.of();
     }
+    Map<ShardEndpoint, List<Step>> byShard = new LinkedHashMap<>();
+    steps.forEach(step -> byShard.computeIfAbsent(step.shard(), s -> new ArrayList<>()).add(step));
     Map<ShardEndpoint, Function<ShardClient, List<Applied>>> calls = new LinkedHashMap<>();
     byShard.forEach((shard, part) -> {
       List<ShardClient.Write> writes = new ArrayList<>(part.size());
-      for (Placed p : part) {
-        writes.add(new ShardClient.Write(key.apply(p), mode.apply(p), p.input().id(), p.input().vector(),
-            p.input().attributes()));
+      for (Step step : part) {
+        VectorInput input = step.placed().input();
+        writes.add(new ShardClient.Write(step.key(), step.mode(), input.id(), input.vector(), input.attributes()));
       }
       calls.put(shard, client -> {
         List<Applied> applied = client.upsert(snapshot.epoch(), tenant, snapshot.table().vectors(), writes);
@@ -186,7 +201,11 @@ public final class Writer {
         return applied;
       });
     });
-    return fanOut.call(snapshot, calls, "upsert");
+    List<Map.Entry<List<Step>, ShardReply<List<Applied>>>> replies = new ArrayList<>();
+    for (ShardReply<List<Applied>> reply : fanOut.call(snapshot, calls, "upsert")) {
+      replies.add(Map.entry(byShard.get(reply.shard()), reply));
+    }
+    return replies;
   }
 
   /** Deletes one vector. Returns whether it existed. */
