@@ -1,5 +1,6 @@
 package io.vectorshard.bench;
 
+import io.vectorshard.core.testing.RedisShards;
 import io.vectorshard.core.redis.ShardConnections;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.routing.ShardEndpoint;
@@ -35,7 +36,7 @@ final class DirectShard implements AutoCloseable {
 
   static Jedis open(ShardEndpoint endpoint) {
     return new Jedis(new HostAndPort(endpoint.host(), endpoint.port()),
-        ShardConnections.clientConfig(null, 5_000, 30_000, "vsc-bench-direct"));
+        ShardConnections.clientConfig(RedisShards.ADMIN, 5_000, 30_000, "vsc-bench-direct"));
   }
 
   int keyCount() {

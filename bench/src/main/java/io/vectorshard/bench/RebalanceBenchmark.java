@@ -88,14 +88,14 @@ public final class RebalanceBenchmark {
     report.line("big bucket %d x %d-dim Q8, %d streamed buckets for the write pause, stall budget %d ms, %d cores",
         vectors, dims, streamedBuckets, budget.toMillis(), Runtime.getRuntime().availableProcessors());
     movedFraction();
-    try (RedisShards shards = RedisShards.start(2); ShardClients clients = new ShardClients(null, Duration.ofSeconds(30))) {
+    try (RedisShards shards = RedisShards.start(2); ShardClients clients = new ShardClients(RedisShards.ADMIN, Duration.ofSeconds(30))) {
       VectorShardClusterSpec spec = shards.spec(dims);
       spec.getVectors().setQuantization(VectorsSpec.Quantization.Q8);
       String big = BIG;
       spec.getPlacement().getPinned().add(new PlacementSpec.PinnedTenant(big, List.of(0)));
       RoutingTable table = shards.publish(CLUSTER, 1, spec);
       List<HostAndPort> seeds = shards.endpoints().stream().map(e -> new HostAndPort(e.host(), e.port())).toList();
-      try (RouterServer router = RouterServer.start(RouterConfig.defaults(seeds).withPort(0))) {
+      try (RouterServer router = RouterServer.start(RouterConfig.defaults(seeds).withPort(0).withCredentials(RedisShards.ROUTER))) {
         physicalLimitsAndStreaming(clients, shards, table, big, router);
       }
     }
@@ -365,7 +365,7 @@ public final class RebalanceBenchmark {
       for (ShardEndpoint s : shards) {
         meter.worst.put(s.id(), 0.0);
         meter.threads.add(Thread.ofPlatform().daemon().start(() -> {
-          try (Jedis jedis = new Jedis(new HostAndPort(s.host(), s.port()), ShardConnections.clientConfig(null, 2_000, 60_000, "bench-stall-meter"))) {
+          try (Jedis jedis = new Jedis(new HostAndPort(s.host(), s.port()), ShardConnections.clientConfig(RedisShards.ADMIN, 2_000, 60_000, "bench-stall-meter"))) {
             while (!meter.stop.get()) {
               long t0 = System.nanoTime();
               jedis.ping();

@@ -104,7 +104,7 @@ public final class RouterBenchmark {
       }
       RoutingTable table = shards.publish(CLUSTER, 1, spec);
       List<HostAndPort> seeds = shards.endpoints().stream().map(e -> new HostAndPort(e.host(), e.port())).toList();
-      RouterConfig routerConfig = RouterConfig.defaults(seeds).withPort(0);
+      RouterConfig routerConfig = RouterConfig.defaults(seeds).withPort(0).withCredentials(RedisShards.ROUTER);
       try (RouterServer router = RouterServer.start(routerConfig); CpuMeter meter = new CpuMeter(table.shards())) {
         RouterBenchmark bench = new RouterBenchmark(config, data, table, router, report, meter);
         bench.environment(routerConfig);
@@ -593,7 +593,7 @@ public final class RouterBenchmark {
     for (int q = 0; q < QUERY_POOL; q++) {
       vectors[q] = data.queryFor(tenant, random); // the same draws as section 1
     }
-    io.vectorshard.core.redis.ShardClient client = new io.vectorshard.core.redis.ShardClient(in.shard(), null,
+    io.vectorshard.core.redis.ShardClient client = new io.vectorshard.core.redis.ShardClient(in.shard(), RedisShards.ROUTER,
         Duration.ofSeconds(1), 4);
     List<QueryPath> steps = new ArrayList<>();
     steps.add(new QueryPath("a. direct VSIM (the baseline of section 1)", () -> {

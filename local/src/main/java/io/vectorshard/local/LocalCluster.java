@@ -34,7 +34,9 @@ import java.util.stream.Stream;
 /**
  * A cluster of Redis processes and a router on this machine, from a {@code VectorShardCluster}
  * manifest: what the operator does on Kubernetes, with processes instead of StatefulSets. Shards
- * run detached (daemonized, AOF on), so the cluster outlives the command that started it.
+ * run detached (daemonized, AOF on), so the cluster outlives the command that started it. Every
+ * shard requires a password: the cluster's {@link LocalCredentials}, with the router on its own
+ * least-privileged ACL user and this class (the engine) as the administrator.
  */
 public final class LocalCluster {
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
@@ -82,22 +84,23 @@ public final class LocalCluster {
       }
     });
     Path binary = RedisBinary.find();
+    LocalCredentials credentials = LocalCredentials.ensure(dir);
     List<LocalState.Shard> startedNow = new ArrayList<>();
     LocalState.Router router;
     RoutingTable table;
     try {
       for (LocalState.Shard shard : shards) {
-        if (startShard(binary, shard, spec.getRedis().getConfig())) {
+        if (startShard(binary, credentials, shard, spec.getRedis().getConfig())) {
           startedNow.add(shard);
         }
       }
       List<ShardEndpoint> endpoints = shards.stream().map(s -> ShardEndpoint.of(s.ordinal(), "127.0.0.1", s.port())).toList();
-      table = publishTable(name, spec, endpoints);
+      table = publishTable(name, spec, endpoints, credentials);
       router = previous.map(LocalState::router).filter(r -> alive(r.pid()) && ready(r))
-          .orElseGet(() -> startRouter(dir, spec, endpoints, options.routerHost()));
+          .orElseGet(() -> startRouter(dir, spec, endpoints, options.routerHost(), credentials));
     } catch (RuntimeException e) {
       // A failed up leaves nothing running that it started; shards already running stay as they were.
-      startedNow.forEach(this::stopShard);
+      startedNow.forEach(shard -> stopShard(shard, credentials));
       throw e;
     }
     LocalState state = new LocalState(name, shards, router);
@@ -107,9 +110,11 @@ public final class LocalCluster {
     return state;
   }
 
-  /** Starts a shard unless it already answers; returns whether it was started. */
-  private boolean startShard(Path binary, LocalState.Shard shard, Map<String, String> extraConfig) {
-    try (ShardClient probe = new ShardClient(ShardEndpoint.of(shard.ordinal(), "127.0.0.1", shard.port()), null, TIMEOUT, 1)) {
+  /** Starts a shard unless it already answers (to this cluster's password); returns whether it was started. */
+  private boolean startShard(Path binary, LocalCredentials credentials, LocalState.Shard shard,
+      Map<String, String> extraConfig) {
+    try (ShardClient probe = new ShardClient(ShardEndpoint.of(shard.ordinal(), "127.0.0.1", shard.port()),
+        credentials.adminCredentials(), TIMEOUT, 1)) {
       if (probe.ping()) {
         return false;
       }
@@ -118,10 +123,11 @@ public final class LocalCluster {
     try {
       Path dir = Path.of(shard.dir());
       Files.createDirectories(dir);
-      Process starter = new ProcessBuilder(RedisProcess.command(binary, shard.port(), dir, true, true, extraConfig))
+      Path users = RedisProcess.writeUsers(dir, credentials.admin(), credentials.router());
+      Process starter = new ProcessBuilder(RedisProcess.command(binary, users, shard.port(), dir, true, true, extraConfig))
           .redirectErrorStream(true).redirectOutput(dir.resolve("start.log").toFile()).start();
       starter.waitFor();
-      RedisProcess.awaitPing(shard.port(), Duration.ofSeconds(20), () -> true);
+      RedisProcess.awaitPing(shard.port(), credentials.adminCredentials(), Duration.ofSeconds(20), () -> true);
       out.printf("  started shard-%d: redis-server on 127.0.0.1:%d (data in %s)%n", shard.ordinal(), shard.port(), dir);
       return true;
     } catch (IOException e) {
@@ -136,9 +142,10 @@ public final class LocalCluster {
    * Publishes the manifest's table through the engine the operator uses: unchanged tables keep
    * their epoch, safe changes get the next one, and changes that would strand data are refused.
    */
-  private static RoutingTable publishTable(String name, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints) {
+  private static RoutingTable publishTable(String name, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints,
+      LocalCredentials credentials) {
     RoutingEngine.Outcome outcome;
-    try (ShardClients clients = new ShardClients(null, TIMEOUT)) {
+    try (ShardClients clients = new ShardClients(credentials.adminCredentials(), TIMEOUT)) {
       outcome = new RoutingEngine(clients).sync(name, spec, endpoints, List.of());
     }
     switch (outcome.decision()) {
@@ -171,12 +178,13 @@ public final class LocalCluster {
     }
     List<ShardEndpoint> endpoints = shards.stream().map(s -> ShardEndpoint.of(s.ordinal(), "127.0.0.1", s.port())).toList();
     Path binary = RedisBinary.find();
+    LocalCredentials credentials = LocalCredentials.read(dir);
     List<LocalState.Shard> startedNow = new ArrayList<>();
     RoutingTable table;
-    try (ShardClients clients = new ShardClients(null, TIMEOUT)) {
+    try (ShardClients clients = new ShardClients(credentials.adminCredentials(), TIMEOUT)) {
       try {
         for (LocalState.Shard shard : shards) {
-          if (startShard(binary, shard, spec.getRedis().getConfig())) {
+          if (startShard(binary, credentials, shard, spec.getRedis().getConfig())) {
             startedNow.add(shard);
           }
         }
@@ -187,7 +195,7 @@ public final class LocalCluster {
         // Shards this apply started go again unless the live table already routes to them (the
         // transition began, and may have moved data there: the next apply resumes it).
         int routed = new RoutingEngine(clients).observe(endpoints).liveTable().map(t -> t.shards().size()).orElse(0);
-        startedNow.stream().filter(s -> s.ordinal() >= routed).forEach(this::stopShard);
+        startedNow.stream().filter(s -> s.ordinal() >= routed).forEach(s -> stopShard(s, credentials));
         List<LocalState.Shard> kept = shards.stream()
             .filter(s -> s.ordinal() < Math.max(routed, previous.shards().size())).toList();
         new LocalState(name, kept, previous.router()).write(dir);
@@ -202,19 +210,20 @@ public final class LocalCluster {
       pause(DRAIN_GRACE);
     }
     for (LocalState.Shard shard : drained) {
-      stopShard(shard);
+      stopShard(shard, credentials);
       deleteTree(Path.of(shard.dir()));
     }
     List<LocalState.Shard> serving = List.copyOf(shards.subList(0, table.shards().size()));
     LocalState.Router router = alive(previous.router().pid()) && ready(previous.router()) ? previous.router()
-        : startRouter(dir, spec, endpoints.subList(0, serving.size()), previous.router().host());
+        : startRouter(dir, spec, endpoints.subList(0, serving.size()), previous.router().host(), credentials);
     LocalState state = new LocalState(name, serving, router);
     state.write(dir);
     out.printf("cluster %s is at its manifest: %d shards, routing epoch %d%n", name, serving.size(), table.epoch());
     return state;
   }
 
-  private LocalState.Router startRouter(Path dir, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints, String host) {
+  private LocalState.Router startRouter(Path dir, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints, String host,
+      LocalCredentials credentials) {
     int port = spec.getRouter().getPort();
     requireFree(port, "the router");
     Path log = dir.resolve("router.log").toAbsolutePath();
@@ -223,6 +232,7 @@ public final class LocalCluster {
         "-cp", System.getProperty("java.class.path"), RouterMain.class.getName())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(RouterEnvironment.forCluster(spec.getRouter(), endpoints, host));
+    builder.environment().put(RouterEnvironment.REDIS_PASSWORD.variable(), credentials.router());
     try {
       Process process = builder.start();
       LocalState.Router router = new LocalState.Router(host, port, process.pid(), log.toString());
@@ -272,7 +282,8 @@ public final class LocalCluster {
       }).join();
       out.printf("  stopped the router (pid %d)%n", p.pid());
     });
-    s.shards().forEach(this::stopShard);
+    LocalCredentials credentials = LocalCredentials.read(dir);
+    s.shards().forEach(shard -> stopShard(shard, credentials));
     if (purge) {
       deleteTree(dir);
       out.printf("cluster %s is down; removed its data in %s%n", cluster, dir);
@@ -283,8 +294,9 @@ public final class LocalCluster {
   }
 
   /** Shuts a shard down with a save, if it is running. */
-  private void stopShard(LocalState.Shard shard) {
-    try (ShardClient client = new ShardClient(ShardEndpoint.of(shard.ordinal(), "127.0.0.1", shard.port()), null,
+  private void stopShard(LocalState.Shard shard, LocalCredentials credentials) {
+    try (ShardClient client = new ShardClient(ShardEndpoint.of(shard.ordinal(), "127.0.0.1", shard.port()),
+        credentials.adminCredentials(),
         Duration.ofSeconds(30), 1)) {
       if (client.ping()) {
         client.admin().shutdown();

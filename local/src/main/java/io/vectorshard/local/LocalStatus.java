@@ -39,7 +39,7 @@ public record LocalStatus(String cluster, List<Shard> shards, Router router, Lon
     List<ShardEndpoint> endpoints = state.shards().stream()
         .map(s -> ShardEndpoint.of(s.ordinal(), "127.0.0.1", s.port())).toList();
     RoutingEngine.Observation observed;
-    try (ShardClients clients = new ShardClients(null, Duration.ofSeconds(2))) {
+    try (ShardClients clients = new ShardClients(LocalCredentials.read(clusterDir).adminCredentials(), Duration.ofSeconds(2))) {
       observed = new RoutingEngine(clients).observe(endpoints);
     }
     List<Shard> shards = observed.shards().stream().map(LocalStatus::shard).toList();

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.core.placement.Placement;
+import io.vectorshard.core.redis.FunctionLibrary;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.ShardConnections;
+import io.vectorshard.core.redis.ShardCredentials;
 import io.vectorshard.core.routing.VectorSettings;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.core.spec.ClusterManifests;
@@ -20,12 +23,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 
 /** Local mode against real redis-server processes and a real router process. */
 class LocalClusterTest {
@@ -81,7 +87,7 @@ class LocalClusterTest {
 
     assertThat(local.down("lc", false)).isTrue();
     assertThat(ProcessHandle.of(state.router().pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-    try (ShardClient shard = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", base), null, Duration.ofMillis(300), 1)) {
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", base), admin("lc"), Duration.ofMillis(300), 1)) {
       assertThat(shard.ping()).isFalse();
     }
     assertThat(stateRoot.resolve("lc/shard-0")).isDirectory();
@@ -104,9 +110,42 @@ class LocalClusterTest {
     LocalState first = local().up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
     LocalState second = local.up(manifest, new LocalCluster.UpOptions(base, "127.0.0.1"));
     assertThat(second.router().pid()).isEqualTo(first.router().pid());
-    try (ShardClient shard = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", base), null, Duration.ofSeconds(1), 1)) {
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", base), admin("same"), Duration.ofSeconds(1), 1)) {
       assertThat(shard.epoch()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void shardsRequirePasswordsAndNoRouterCredentialCanRedirectTheRouter() throws Exception {
+    int base = RedisShards.freePortRange(2);
+    LocalState state = local().up(manifest("auth", 1, base + 1, ""), new LocalCluster.UpOptions(base, "127.0.0.1"));
+    Path credentials = stateRoot.resolve("auth").resolve(LocalCredentials.FILE);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials.getParent()))).isEqualTo("rwx------");
+    LocalCredentials passwords = LocalCredentials.read(stateRoot.resolve("auth"));
+    String forged = "{\"epoch\":99}";
+    List<String> publish = List.of("99", forged, Keys.ROUTING_CHANNEL);
+
+    // Any local process could publish a forged table before shards had passwords: not any more.
+    try (Jedis anonymous = new Jedis("127.0.0.1", base)) {
+      assertThatThrownBy(() -> anonymous.fcall(FunctionLibrary.PUBLISH, List.of(Keys.EPOCH, Keys.ROUTING), publish))
+          .hasMessageContaining("NOAUTH");
+      assertThatThrownBy(() -> anonymous.smembers(Keys.TENANTS)).hasMessageContaining("NOAUTH");
+    }
+    // The router's own credential, which every router process holds, cannot publish either.
+    try (Jedis router = new Jedis(new HostAndPort("127.0.0.1", base),
+        ShardConnections.clientConfig(passwords.routerCredentials(), 2000, 2000, null))) {
+      assertThatThrownBy(() -> router.fcall(FunctionLibrary.PUBLISH, List.of(Keys.EPOCH, Keys.ROUTING), publish))
+          .hasMessageContaining("NOPERM");
+    }
+    // The router serves on its least-privileged user, and no process's command line shows a password.
+    HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create(state.router().url() + "/v1/tenants/acme/vectors/v1"))
+        .PUT(HttpRequest.BodyPublishers.ofString("{\"vector\":[1,0,0]}")));
+    assertThat(put.statusCode()).isEqualTo(201);
+    assertThat(send(HttpRequest.newBuilder(URI.create(state.router().url() + "/v1/routing")).GET()).body())
+        .contains("\"epoch\":1");
+    assertThat(ProcessHandle.allProcesses().flatMap(p -> p.info().arguments().map(List::of).orElse(List.of()).stream())
+        .anyMatch(a -> a.contains(passwords.admin()) || a.contains(passwords.router()))).isFalse();
   }
 
   @Test
@@ -120,7 +159,7 @@ class LocalClusterTest {
 
     // acme gets a vector where the live table puts it; pinning it to the other shard would strand it.
     int home = Placement.of(2, two.getSpec().getPlacement()).shardOf("acme", 0);
-    try (ShardClient shard = new ShardClient(ShardEndpoint.of(home, "127.0.0.1", base + home), null, Duration.ofSeconds(1), 1)) {
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(home, "127.0.0.1", base + home), admin("move"), Duration.ofSeconds(1), 1)) {
       shard.upsert(1, "acme", VectorSettings.of(two.getSpec().getVectors()),
           List.of(new ShardClient.Write(Keys.bucket("acme", 0, 1), "doc-1", new float[] {1, 0, 0}, null)));
     }
@@ -135,7 +174,7 @@ class LocalClusterTest {
         .hasMessageContaining("tenant acme bucket 0 (1 vectors) shard-" + home + " -> shard-" + (1 - home))
         .hasMessageContaining("`vsc local apply -f` moves them");
     for (int i = 0; i < 2; i++) {
-      try (ShardClient shard = new ShardClient(ShardEndpoint.of(i, "127.0.0.1", base + i), null, Duration.ofSeconds(1), 1)) {
+      try (ShardClient shard = new ShardClient(ShardEndpoint.of(i, "127.0.0.1", base + i), admin("move"), Duration.ofSeconds(1), 1)) {
         assertThat(shard.epoch()).isEqualTo(1);
       }
     }
@@ -144,14 +183,14 @@ class LocalClusterTest {
     // Pinning it where it already is moves nothing, so the engine publishes the next epoch.
     String pinnedHome = pinnedAway.replace("[" + (1 - home) + "]", "[" + home + "]");
     local.up(manifest("move", 2, base + 5, pinnedHome), new LocalCluster.UpOptions(base, "127.0.0.1"));
-    try (ShardClient shard = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", base), null, Duration.ofSeconds(1), 1)) {
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", base), admin("move"), Duration.ofSeconds(1), 1)) {
       assertThat(shard.epoch()).isEqualTo(2);
     }
 
     // apply carries out what up refused: acme moves, a third shard starts, and status shows it.
     LocalState applied = local.apply(manifest("move", 3, base + 5, pinnedAway));
     assertThat(applied.shards()).hasSize(3);
-    try (ShardClient moved = new ShardClient(ShardEndpoint.of(1 - home, "127.0.0.1", base + 1 - home), null,
+    try (ShardClient moved = new ShardClient(ShardEndpoint.of(1 - home, "127.0.0.1", base + 1 - home), admin("move"),
         Duration.ofSeconds(1), 1)) {
       assertThat(moved.get(Keys.bucket("acme", 0, 1), "doc-1")).isNotNull();
     }
@@ -167,7 +206,7 @@ class LocalClusterTest {
     int base = RedisShards.freePortRange(4);
     local().up(manifest("refuse", 2, base + 3, ""), new LocalCluster.UpOptions(base, "127.0.0.1"));
     int home = Placement.of(2, manifest("refuse", 2, base + 3, "").getSpec().getPlacement()).shardOf("acme", 0);
-    try (ShardClient shard = new ShardClient(ShardEndpoint.of(home, "127.0.0.1", base + home), null, Duration.ofSeconds(1), 1)) {
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(home, "127.0.0.1", base + home), admin("refuse"), Duration.ofSeconds(1), 1)) {
       shard.upsert(1, "acme", new VectorSettings(3, io.vectorshard.api.VectorsSpec.Quantization.Q8, 16, 200),
           List.of(new ShardClient.Write(Keys.bucket("acme", 0, 1), "doc-1", new float[] {1, 0, 0}, null)));
     }
@@ -179,7 +218,7 @@ class LocalClusterTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("defaultBuckets changes from 1 to 2")
         .hasMessageContaining("acme");
     // The third shard it started is stopped again, and the state lists the two shards.
-    try (ShardClient third = new ShardClient(ShardEndpoint.of(2, "127.0.0.1", base + 2), null, Duration.ofSeconds(1), 1)) {
+    try (ShardClient third = new ShardClient(ShardEndpoint.of(2, "127.0.0.1", base + 2), admin("refuse"), Duration.ofSeconds(1), 1)) {
       assertThat(third.ping()).isFalse();
     }
     assertThat(LocalState.read(stateRoot.resolve("refuse")).orElseThrow().shards()).hasSize(2);
@@ -196,11 +235,11 @@ class LocalClusterTest {
     Placement next = Placement.of(2, spreadOut.getSpec().getPlacement());
     int bucket = next.bucketOf("acme", "doc-1");
     int shardOfDoc = next.shardOf("acme", bucket);
-    try (ShardClient shard = new ShardClient(ShardEndpoint.of(shardOfDoc, "127.0.0.1", base + shardOfDoc), null, Duration.ofSeconds(1), 1)) {
+    try (ShardClient shard = new ShardClient(ShardEndpoint.of(shardOfDoc, "127.0.0.1", base + shardOfDoc), admin("refuse"), Duration.ofSeconds(1), 1)) {
       assertThat(shard.get(Keys.bucket("acme", bucket, 2), "doc-1")).isNotNull();
     }
     for (int i = 0; i < 2; i++) {
-      try (ShardClient shard = new ShardClient(ShardEndpoint.of(i, "127.0.0.1", base + i), null, Duration.ofSeconds(1), 1)) {
+      try (ShardClient shard = new ShardClient(ShardEndpoint.of(i, "127.0.0.1", base + i), admin("refuse"), Duration.ofSeconds(1), 1)) {
         assertThat(shard.moves().exists(Keys.bucket("acme", 0, 1))).as("the old bucket is gone from shard-%d", i).isFalse();
       }
     }
@@ -237,5 +276,10 @@ class LocalClusterTest {
     assertThat(local().down("nothing-here", false)).isFalse();
     assertThat(log.toString()).contains("no local cluster named nothing-here");
     assertThat(Files.exists(stateRoot.resolve("nothing-here"))).isFalse();
+  }
+
+  /** The administrator of a local cluster under the test's state root, as the engine connects. */
+  private ShardCredentials admin(String cluster) {
+    return LocalCredentials.read(stateRoot.resolve(cluster)).adminCredentials();
   }
 }

@@ -1,5 +1,6 @@
 package io.vectorshard.router;
 
+import io.vectorshard.core.redis.ShardCredentials;
 import io.vectorshard.core.routing.RouterEnvironment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,7 @@ import redis.clients.jedis.HostAndPort;
  * @param host address the HTTP API listens on; loopback unless deliberately opened
  * @param port HTTP port
  * @param seeds shard addresses to bootstrap the routing table from
- * @param password Redis password, or null
+ * @param credentials who the router is on the shards (their router ACL user, {@link ShardCredentials#router})
  * @param shardTimeout deadline of one shard call (socket timeout and fan-out wait)
  * @param maxTopK largest topK a query may ask for
  * @param maxBatch most vectors in one batch upsert
@@ -23,7 +24,8 @@ import redis.clients.jedis.HostAndPort;
  * @param maxRequestBytes largest HTTP body accepted
  * @param tableCheckInterval how often the table's epoch is polled as a fallback to announcements
  */
-public record RouterConfig(String host, int port, List<HostAndPort> seeds, String password, Duration shardTimeout,
+public record RouterConfig(String host, int port, List<HostAndPort> seeds, ShardCredentials credentials,
+    Duration shardTimeout,
     int maxTopK, int maxBatch, int maxConnectionsPerShard, long maxRequestBytes, Duration tableCheckInterval) {
 
   public RouterConfig {
@@ -34,17 +36,22 @@ public record RouterConfig(String host, int port, List<HostAndPort> seeds, Strin
   }
 
   public static RouterConfig defaults(List<HostAndPort> seeds) {
-    return new RouterConfig("127.0.0.1", 8080, seeds, null, Duration.ofMillis(1000), 1000, 1000, 32,
+    return new RouterConfig("127.0.0.1", 8080, seeds, ShardCredentials.NONE, Duration.ofMillis(1000), 1000, 1000, 32,
         32L * 1024 * 1024, Duration.ofSeconds(5));
   }
 
   public RouterConfig withPort(int newPort) {
-    return new RouterConfig(host, newPort, seeds, password, shardTimeout, maxTopK, maxBatch, maxConnectionsPerShard,
+    return new RouterConfig(host, newPort, seeds, credentials, shardTimeout, maxTopK, maxBatch, maxConnectionsPerShard,
+        maxRequestBytes, tableCheckInterval);
+  }
+
+  public RouterConfig withCredentials(ShardCredentials who) {
+    return new RouterConfig(host, port, seeds, who, shardTimeout, maxTopK, maxBatch, maxConnectionsPerShard,
         maxRequestBytes, tableCheckInterval);
   }
 
   public RouterConfig withShardTimeout(Duration timeout) {
-    return new RouterConfig(host, port, seeds, password, timeout, maxTopK, maxBatch, maxConnectionsPerShard,
+    return new RouterConfig(host, port, seeds, credentials, timeout, maxTopK, maxBatch, maxConnectionsPerShard,
         maxRequestBytes, tableCheckInterval);
   }
 
@@ -57,7 +64,8 @@ public record RouterConfig(String host, int port, List<HostAndPort> seeds, Strin
         RouterEnvironment.HOST.in(env).orElse(d.host()),
         RouterEnvironment.PORT.intIn(env, d.port()),
         d.seeds(),
-        RouterEnvironment.REDIS_PASSWORD.in(env).orElse(null),
+        new ShardCredentials(RouterEnvironment.REDIS_USER.in(env).orElse(null),
+            RouterEnvironment.REDIS_PASSWORD.in(env).orElse(null)),
         Duration.ofMillis(RouterEnvironment.SHARD_TIMEOUT_MS.intIn(env, (int) d.shardTimeout().toMillis())),
         RouterEnvironment.MAX_TOP_K.intIn(env, d.maxTopK()),
         RouterEnvironment.MAX_BATCH.intIn(env, d.maxBatch()),

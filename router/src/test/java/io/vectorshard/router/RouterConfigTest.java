@@ -1,5 +1,6 @@
 package io.vectorshard.router;
 
+import io.vectorshard.core.redis.ShardCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +34,9 @@ class RouterConfigTest {
     assertThat(config.shardTimeout()).isEqualTo(Duration.ofMillis(750));
     assertThat(config.maxTopK()).isEqualTo(50);
     assertThat(config.maxBatch()).isEqualTo(20);
-    assertThat(config.password()).isEqualTo("s3cret");
+    // The launcher names the router's ACL user; the password comes its own way.
+    assertThat(config.credentials()).isEqualTo(ShardCredentials.router("s3cret"));
+    assertThat(config.credentials().toString()).doesNotContain("s3cret");
     // What the launcher left out keeps the router's safe defaults.
     RouterConfig defaults = RouterConfig.defaults(config.seeds());
     assertThat(config.maxConnectionsPerShard()).isEqualTo(defaults.maxConnectionsPerShard());

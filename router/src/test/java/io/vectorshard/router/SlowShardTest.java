@@ -129,7 +129,7 @@ class SlowShardTest {
       assertThat(other.json().get("results")).hasSize(5);
       assertThat(stalled(SLOW)).as("pause outlasted the checks").isTrue();
     } finally {
-      RedisProcess.awaitPing(cluster.endpoint(SLOW).port(), Duration.ofSeconds(10), () -> true);
+      RedisProcess.awaitPing(cluster.endpoint(SLOW).port(), RedisShards.ADMIN, Duration.ofSeconds(10), () -> true);
     }
     // Once the shard answers again, so does the router, in full.
     Response after = cluster.post("/v1/search", searchBody(false));

@@ -16,6 +16,7 @@ import io.vectorshard.core.testing.RedisShards;
 import io.vectorshard.engine.RoutingEngine;
 import io.vectorshard.engine.TablePlanner;
 import io.vectorshard.local.LocalCluster;
+import io.vectorshard.local.LocalCredentials;
 import io.vectorshard.local.LocalState;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -158,7 +159,7 @@ class RebalanceChaosTest {
       // No key off its home: the live table has no transition and every bucket is where it says.
       LocalState state = LocalState.read(stateDir.resolve(name)).orElseThrow();
       List<ShardEndpoint> endpoints = state.shards().stream().map(s -> ShardEndpoint.of(s.ordinal(), "127.0.0.1", s.port())).toList();
-      try (ShardClients clients = new ShardClients(null, Duration.ofSeconds(5))) {
+      try (ShardClients clients = new ShardClients(LocalCredentials.read(stateDir.resolve(name)).adminCredentials(), Duration.ofSeconds(5))) {
         RoutingEngine.Observation observed = new RoutingEngine(clients).observe(endpoints);
         RoutingTable live = observed.liveTable().orElseThrow();
         assertThat(live.transition()).isNull();

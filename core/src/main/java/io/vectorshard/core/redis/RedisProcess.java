@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,7 +16,9 @@ import redis.clients.jedis.Jedis;
 /**
  * A redis-server process on this machine, started with the settings vector sets need: AOF with
  * the RDB preamble (vector sets survive restarts; without the preamble AOF rewrite crashes), bound
- * to loopback. Used by local mode and by tests, so tests run the same server setup users get.
+ * to loopback, and the ACL users of {@link ShardAcl} from a file of its own (mode 0600; passwords
+ * only as hashes, none on the command line). Used by local mode and by tests, so tests run the
+ * same server setup users get.
  */
 public final class RedisProcess {
   private final int port;
@@ -28,10 +31,34 @@ public final class RedisProcess {
     this.process = process;
   }
 
-  /** The command line of a shard server; {@code daemonize} detaches it from the calling process. */
-  public static List<String> command(Path binary, int port, Path dir, boolean persistent, boolean daemonize,
+  /** The file of a shard's users, in its directory. */
+  static final String USERS_FILE = "users.conf";
+
+  /**
+   * Writes the shard's users ({@link ShardAcl#directives}) into its directory, readable by this
+   * user only, and returns the file for {@link #command}.
+   */
+  public static Path writeUsers(Path dir, String adminPassword, String routerPassword) {
+    try {
+      Files.createDirectories(dir);
+      Path file = dir.resolve(USERS_FILE);
+      Files.deleteIfExists(file);
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.write(file, ShardAcl.directives(adminPassword, routerPassword));
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The command line of a shard server; {@code daemonize} detaches it from the calling process.
+   *
+   * @param users the file of {@link #writeUsers}, read as the server's configuration file
+   */
+  public static List<String> command(Path binary, Path users, int port, Path dir, boolean persistent, boolean daemonize,
       Map<String, String> extraConfig) {
-    List<String> args = new ArrayList<>(List.of(binary.toString(),
+    List<String> args = new ArrayList<>(List.of(binary.toString(), users.toAbsolutePath().toString(),
         "--port", Integer.toString(port),
         "--bind", "127.0.0.1",
         "--dir", dir.toAbsolutePath().toString(),
@@ -48,14 +75,17 @@ public final class RedisProcess {
     return args;
   }
 
-  /** Starts a non-daemonized server owned by this JVM and waits until it answers PING. */
-  public static RedisProcess start(int port, Path dir, boolean persistent) {
+  /**
+   * Starts a non-daemonized server owned by this JVM, with the two users' passwords, and waits until
+   * it answers the administrator's PING.
+   */
+  public static RedisProcess start(int port, Path dir, boolean persistent, String adminPassword, String routerPassword) {
     try {
-      Files.createDirectories(dir);
-      Process process = new ProcessBuilder(command(RedisBinary.find(), port, dir, persistent, false, Map.of()))
+      Path users = writeUsers(dir, adminPassword, routerPassword);
+      Process process = new ProcessBuilder(command(RedisBinary.find(), users, port, dir, persistent, false, Map.of()))
           .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
       RedisProcess redis = new RedisProcess(port, dir, process);
-      awaitPing(port, Duration.ofSeconds(10), process::isAlive);
+      awaitPing(port, ShardCredentials.admin(adminPassword), Duration.ofSeconds(10), process::isAlive);
       return redis;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -63,14 +93,15 @@ public final class RedisProcess {
   }
 
   /** Waits until a server answers PING on the port, failing early if {@code alive} turns false. */
-  public static void awaitPing(int port, Duration timeout, java.util.function.BooleanSupplier alive) {
+  public static void awaitPing(int port, ShardCredentials credentials, Duration timeout,
+      java.util.function.BooleanSupplier alive) {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       if (!alive.getAsBoolean()) {
         throw new IllegalStateException("redis-server on port " + port + " exited during start");
       }
       try (Jedis jedis = new Jedis(new redis.clients.jedis.HostAndPort("127.0.0.1", port),
-          ShardConnections.clientConfig(null, 200, 200, "vectorshard-probe"))) {
+          ShardConnections.clientConfig(credentials, 200, 200, "vectorshard-probe"))) {
         if ("PONG".equals(jedis.ping())) {
           return;
         }

@@ -30,8 +30,8 @@ public final class ShardClient implements AutoCloseable {
 
   private final ShardConnections connections;
 
-  public ShardClient(ShardEndpoint endpoint, String password, Duration timeout, int maxConnections) {
-    this(endpoint, password, timeout, maxConnections, false);
+  public ShardClient(ShardEndpoint endpoint, ShardCredentials credentials, Duration timeout, int maxConnections) {
+    this(endpoint, credentials, timeout, maxConnections, false);
   }
 
   /**
@@ -39,9 +39,9 @@ public final class ShardClient implements AutoCloseable {
    *     restarted meanwhile, for clients kept idle between rare calls (the operator's); the router,
    *     whose connections are busy and whose calls are retried, does without the extra round trip
    */
-  public ShardClient(ShardEndpoint endpoint, String password, Duration timeout, int maxConnections,
+  public ShardClient(ShardEndpoint endpoint, ShardCredentials credentials, Duration timeout, int maxConnections,
       boolean validateOnBorrow) {
-    this(new ShardConnections(endpoint, password, timeout, maxConnections, validateOnBorrow));
+    this(new ShardConnections(endpoint, credentials, timeout, maxConnections, validateOnBorrow));
   }
 
   private ShardClient(ShardConnections connections) {
@@ -129,8 +129,7 @@ public final class ShardClient implements AutoCloseable {
 
   private static List<byte[]> upsertKeys(List<Write> chunk) {
     List<String> keyOrder = distinctKeys(chunk);
-    List<byte[]> keys = new ArrayList<>(2 + keyOrder.size() * 3);
-    keys.add(bytes(Keys.EPOCH));
+    List<byte[]> keys = new ArrayList<>(1 + keyOrder.size() * 3);
     keys.add(bytes(Keys.TENANTS));
     for (String key : keyOrder) {
       keys.add(bytes(key));
@@ -182,7 +181,7 @@ public final class ShardClient implements AutoCloseable {
       args.add(bytes(String.valueOf(mode.letter())));
       ids.forEach(id -> args.add(bytes(id)));
       List<?> flags = (List<?>) jedis.fcall(bytes(FunctionLibrary.REMOVE),
-          List.of(bytes(Keys.EPOCH), bytes(key), bytes(Keys.dirty(key)), bytes(Keys.tombstones(key))), args);
+          List.of(bytes(key), bytes(Keys.dirty(key)), bytes(Keys.tombstones(key))), args);
       boolean moved = flags.stream().anyMatch(f -> (Long) f < 0);
       return new Removal(moved ? 0 : flags.stream().mapToLong(f -> (Long) f).sum(), moved);
     });
@@ -198,7 +197,6 @@ public final class ShardClient implements AutoCloseable {
   public long dropTenant(long epoch, String tenant, Map<String, WriteMode> keys) {
     return connections.call(jedis -> {
       List<byte[]> keyArgs = new ArrayList<>();
-      keyArgs.add(bytes(Keys.EPOCH));
       keyArgs.add(bytes(Keys.TENANTS));
       StringBuilder modes = new StringBuilder();
       keys.forEach((key, mode) -> {

@@ -15,22 +15,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * replaced when the shard restarted meanwhile, so the first call after a restart does not fail.
  */
 public final class ShardClients implements AutoCloseable {
-  private final String password;
+  private final ShardCredentials credentials;
   private final Duration timeout;
   private final Map<ShardEndpoint, ShardClient> clients = new ConcurrentHashMap<>();
 
-  public ShardClients(String password, Duration timeout) {
-    this.password = password;
+  public ShardClients(ShardCredentials credentials, Duration timeout) {
+    this.credentials = credentials;
     this.timeout = timeout;
   }
 
   public ShardClient get(ShardEndpoint endpoint) {
-    return clients.computeIfAbsent(endpoint, e -> new ShardClient(e, password, timeout, 1, true));
+    return clients.computeIfAbsent(endpoint, e -> new ShardClient(e, credentials, timeout, 1, true));
   }
 
-  /** Whether these clients authenticate with {@code password} (a rotated password needs new ones). */
-  public boolean authenticatesWith(String password) {
-    return Objects.equals(this.password, password);
+  /** Whether these clients authenticate as {@code credentials} (a rotated password needs new ones). */
+  public boolean authenticatesAs(ShardCredentials credentials) {
+    return Objects.equals(this.credentials, credentials);
   }
 
   /** Closes the clients of shards that are no longer among {@code endpoints}. */

@@ -29,16 +29,16 @@ public final class ShardConnections implements AutoCloseable {
   private final ShardEndpoint endpoint;
   private final JedisPool pool;
   private final Duration timeout;
-  /** Every shard of a cluster has the same password; MIGRATE presents it to the target. */
-  private final String password;
+  /** Every shard of a cluster has the same users; MIGRATE presents these to the target. */
+  private final ShardCredentials credentials;
   /** False for a {@link #withTimeout} view: the pool belongs to the connections it was made from. */
   private final boolean ownsPool;
 
-  ShardConnections(ShardEndpoint endpoint, String password, Duration timeout, int maxConnections,
+  ShardConnections(ShardEndpoint endpoint, ShardCredentials credentials, Duration timeout, int maxConnections,
       boolean validateOnBorrow) {
     this.endpoint = endpoint;
     this.timeout = timeout;
-    this.password = password;
+    this.credentials = credentials;
     this.ownsPool = true;
     GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
     poolConfig.setMaxTotal(maxConnections);
@@ -47,14 +47,14 @@ public final class ShardConnections implements AutoCloseable {
     poolConfig.setMaxWait(timeout);
     poolConfig.setJmxEnabled(false);
     this.pool = new JedisPool(poolConfig, new HostAndPort(endpoint.host(), endpoint.port()),
-        clientConfig(password, (int) timeout.toMillis(), (int) timeout.toMillis(), "vectorshard"));
+        clientConfig(credentials, (int) timeout.toMillis(), (int) timeout.toMillis(), "vectorshard"));
   }
 
   private ShardConnections(ShardConnections base, Duration timeout) {
     this.endpoint = base.endpoint;
     this.pool = base.pool;
     this.timeout = timeout;
-    this.password = base.password;
+    this.credentials = base.credentials;
     this.ownsPool = false;
   }
 
@@ -63,12 +63,13 @@ public final class ShardConnections implements AutoCloseable {
    * a single connection of their own (the routing watcher's subscription, start-up probes, tools).
    * RESP2 is fixed because the replies of raw commands (VSIM, VEMB) are parsed as RESP2 arrays.
    */
-  public static JedisClientConfig clientConfig(String password, int connectMillis, int socketMillis, String name) {
+  public static JedisClientConfig clientConfig(ShardCredentials credentials, int connectMillis, int socketMillis,
+      String name) {
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .connectionTimeoutMillis(connectMillis).socketTimeoutMillis(socketMillis).clientName(name)
         .protocol(RedisProtocol.RESP2);
-    if (password != null && !password.isEmpty()) {
-      config.password(password);
+    if (credentials.authenticates()) {
+      config.user(credentials.user()).password(credentials.password());
     }
     return config.build();
   }
@@ -85,8 +86,8 @@ public final class ShardConnections implements AutoCloseable {
     return timeout;
   }
 
-  String password() {
-    return password;
+  ShardCredentials credentials() {
+    return credentials;
   }
 
   ShardEndpoint endpoint() {

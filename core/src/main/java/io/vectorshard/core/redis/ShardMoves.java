@@ -120,8 +120,13 @@ public final class ShardMoves {
     String address = resolve(target);
     return connections.withTimeout(timeout.plusSeconds(1)).call(jedis -> {
       MigrateParams params = MigrateParams.migrateParams();
-      if (connections.password() != null && !connections.password().isEmpty()) {
-        params.auth(connections.password());
+      ShardCredentials credentials = connections.credentials();
+      if (credentials.authenticates()) {
+        if (credentials.user() == null) {
+          params.auth(credentials.password());
+        } else {
+          params.auth2(credentials.user(), credentials.password());
+        }
       }
       String reply = jedis.migrate(address, target.port(), 0, (int) timeout.toMillis(), params, key);
       return !"NOKEY".equals(reply);
@@ -282,7 +287,7 @@ public final class ShardMoves {
         args.add(bytes(e.attributes() == null ? "" : e.attributes()));
       }
       return (Long) jedis.fcall(bytes(FunctionLibrary.COPY),
-          List.of(bytes(Keys.EPOCH), bytes(Keys.TENANTS), bytes(key), bytes(Keys.tombstones(key))), args);
+          List.of(bytes(Keys.TENANTS), bytes(key), bytes(Keys.tombstones(key))), args);
     });
   }
 

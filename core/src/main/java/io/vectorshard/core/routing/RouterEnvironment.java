@@ -1,6 +1,7 @@
 package io.vectorshard.core.routing;
 
 import io.vectorshard.api.RouterSpec;
+import io.vectorshard.core.redis.ShardAcl;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ public enum RouterEnvironment {
   SEEDS("VSC_ROUTER_SEEDS"),
   HOST("VSC_ROUTER_HOST"),
   PORT("VSC_ROUTER_PORT"),
+  /** The shards' ACL user the router authenticates as; unset: Redis's {@code default} user. */
+  REDIS_USER("VSC_REDIS_USER"),
   REDIS_PASSWORD("VSC_REDIS_PASSWORD"),
   SHARD_TIMEOUT_MS("VSC_ROUTER_SHARD_TIMEOUT_MS"),
   MAX_TOP_K("VSC_ROUTER_MAX_TOP_K"),
@@ -57,13 +60,14 @@ public enum RouterEnvironment {
 
   /**
    * The settings a router serving a cluster gets from the cluster's spec, listening on {@code host}
-   * and loading the routing table from {@code seeds}. The password is not among them: each launcher
-   * passes it its own way (a Secret reference on Kubernetes).
+   * and loading the routing table from {@code seeds}, as the router's ACL user. The password is not
+   * among them: each launcher passes it its own way (a Secret reference on Kubernetes).
    */
   public static Map<String, String> forCluster(RouterSpec router, List<ShardEndpoint> seeds, String host) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put(SEEDS.variable, String.join(",", seeds.stream().map(ShardEndpoint::address).toList()));
     env.put(HOST.variable, host);
+    env.put(REDIS_USER.variable, ShardAcl.ROUTER_USER);
     env.put(PORT.variable, Integer.toString(router.getPort()));
     env.put(SHARD_TIMEOUT_MS.variable, Integer.toString(router.getShardTimeoutMs()));
     env.put(MAX_TOP_K.variable, Integer.toString(router.getMaxTopK()));

@@ -3,6 +3,7 @@ package io.vectorshard.core.routing;
 import io.vectorshard.core.redis.ShardConnections;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.ShardCredentials;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -22,15 +23,15 @@ public final class RoutingWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingWatcher.class);
 
   private final List<HostAndPort> addresses;
-  private final String password;
+  private final ShardCredentials credentials;
   private final LongConsumer onEpoch;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile JedisPubSub subscription;
 
-  public RoutingWatcher(List<HostAndPort> addresses, String password, LongConsumer onEpoch) {
+  public RoutingWatcher(List<HostAndPort> addresses, ShardCredentials credentials, LongConsumer onEpoch) {
     this.addresses = List.copyOf(addresses);
-    this.password = password;
+    this.credentials = credentials;
     this.onEpoch = onEpoch;
     this.thread = Thread.ofVirtual().name("routing-watcher").unstarted(this::run);
   }
@@ -46,7 +47,7 @@ public final class RoutingWatcher implements AutoCloseable {
     while (running) {
       HostAndPort address = addresses.get(next++ % addresses.size());
       // No socket timeout: a subscription is silent until the next announcement.
-      try (Jedis jedis = new Jedis(address, ShardConnections.clientConfig(password, 1000, 0, "vectorshard-watcher"))) {
+      try (Jedis jedis = new Jedis(address, ShardConnections.clientConfig(credentials, 1000, 0, "vectorshard-watcher"))) {
         JedisPubSub pubSub = new JedisPubSub() {
           @Override
           public void onSubscribe(String channel, int subscribedChannels) {

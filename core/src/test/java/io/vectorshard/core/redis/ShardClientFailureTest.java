@@ -29,7 +29,7 @@ class ShardClientFailureTest {
   @Test
   void killedServerMakesCallsFailNamingTheShard() {
     try (RedisShards shards = RedisShards.start(1);
-        ShardClient client = new ShardClient(shards.endpoints().get(0), null, Duration.ofMillis(500), 2)) {
+        ShardClient client = new ShardClient(shards.endpoints().get(0), RedisShards.ADMIN, Duration.ofMillis(500), 2)) {
       client.admin().loadFunctions();
       assertThat(client.ping()).isTrue();
       assertThat(client.epoch()).isZero();
@@ -51,7 +51,7 @@ class ShardClientFailureTest {
   @Test
   void serverThatWasNeverUpFailsNamingTheShard() {
     ShardEndpoint nowhere = new ShardEndpoint(3, "shard-3", "127.0.0.1", RedisShards.freePort());
-    try (ShardClient client = new ShardClient(nowhere, null, Duration.ofMillis(500), 1)) {
+    try (ShardClient client = new ShardClient(nowhere, RedisShards.ADMIN, Duration.ofMillis(500), 1)) {
       assertThatThrownBy(client::routingJson).isInstanceOfSatisfying(ShardException.class, namesShard("shard-3", false));
     }
   }
@@ -65,8 +65,8 @@ class ShardClientFailureTest {
   @Test
   void stalledServerTripsTheDeadlineAsATimeout() {
     try (RedisShards shards = RedisShards.start(1);
-        ShardClient client = new ShardClient(shards.endpoints().get(0), null, Duration.ofMillis(200), 1);
-        Jedis admin = new Jedis("127.0.0.1", shards.server(0).port())) {
+        ShardClient client = new ShardClient(shards.endpoints().get(0), RedisShards.ADMIN, Duration.ofMillis(200), 1);
+        Jedis admin = RedisShards.admin("127.0.0.1", shards.server(0).port())) {
       assertThat(admin.configGet("enable-debug-command")).containsEntry("enable-debug-command", "no");
       assertThat(client.epoch()).isZero(); // warms the pool: the next call reuses an open connection
 
@@ -90,8 +90,8 @@ class ShardClientFailureTest {
   @Test
   void aShorterDeadlineViewTripsWhileTheServerIsStillStalled() {
     try (RedisShards shards = RedisShards.start(1);
-        ShardClient client = new ShardClient(shards.endpoints().get(0), null, Duration.ofSeconds(5), 1);
-        Jedis admin = new Jedis("127.0.0.1", shards.server(0).port())) {
+        ShardClient client = new ShardClient(shards.endpoints().get(0), RedisShards.ADMIN, Duration.ofSeconds(5), 1);
+        Jedis admin = RedisShards.admin("127.0.0.1", shards.server(0).port())) {
       ShardClient view = client.withTimeout(Duration.ofMillis(200));
       assertThat(view.timeout()).isEqualTo(Duration.ofMillis(200));
       assertThat(client.withTimeout(Duration.ofSeconds(5))).isSameAs(client);
@@ -104,7 +104,7 @@ class ShardClientFailureTest {
       });
       assertThat(RedisShards.stalled(shards.server(0).port())).as("the stall outlasted the call").isTrue();
 
-      RedisProcess.awaitPing(shards.server(0).port(), Duration.ofSeconds(10), () -> true);
+      RedisProcess.awaitPing(shards.server(0).port(), RedisShards.ADMIN, Duration.ofSeconds(10), () -> true);
       view.close();
       assertThat(client.epoch()).as("the base client's pool survives closing the view").isZero();
     }
@@ -112,7 +112,7 @@ class ShardClientFailureTest {
 
   @Test
   void nonPositiveDeadlinesAreRefused() {
-    try (ShardClient client = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", 1), null, Duration.ofSeconds(1), 1)) {
+    try (ShardClient client = new ShardClient(ShardEndpoint.of(0, "127.0.0.1", 1), RedisShards.ADMIN, Duration.ofSeconds(1), 1)) {
       assertThatThrownBy(() -> client.withTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> client.withTimeout(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
     }

@@ -39,8 +39,8 @@ class ShardMovesTest {
   @BeforeAll
   static void start() {
     shards = RedisShards.start(2);
-    source = new ShardClient(shards.endpoints().get(0), null, Duration.ofSeconds(5), 2);
-    target = new ShardClient(shards.endpoints().get(1), null, Duration.ofSeconds(5), 2);
+    source = new ShardClient(shards.endpoints().get(0), RedisShards.ADMIN, Duration.ofSeconds(5), 2);
+    target = new ShardClient(shards.endpoints().get(1), RedisShards.ADMIN, Duration.ofSeconds(5), 2);
   }
 
   @AfterAll
@@ -74,7 +74,7 @@ class ShardMovesTest {
   }
 
   static Jedis redis(ShardClient shard) {
-    return new Jedis(shard.endpoint().host(), shard.endpoint().port());
+    return RedisShards.admin(shard.endpoint().host(), shard.endpoint().port());
   }
 
   @Test

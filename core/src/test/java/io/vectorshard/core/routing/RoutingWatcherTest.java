@@ -31,7 +31,7 @@ class RoutingWatcherTest {
   }
 
   static void publish(ShardEndpoint endpoint, long epoch) {
-    try (ShardClient shard = new ShardClient(endpoint, null, Duration.ofSeconds(2), 1)) {
+    try (ShardClient shard = new ShardClient(endpoint, RedisShards.ADMIN, Duration.ofSeconds(2), 1)) {
       shard.admin().loadFunctions();
       assertThat(shard.admin().publish(epoch, "{\"epoch\":" + epoch + "}")).isTrue();
     }
@@ -41,7 +41,7 @@ class RoutingWatcherTest {
   void reportsTheEpochPublishedAfterItStarts() throws Exception {
     BlockingQueue<Long> reported = new LinkedBlockingQueue<>();
     try (RedisShards shards = RedisShards.start(1);
-        RoutingWatcher watcher = new RoutingWatcher(List.of(address(shards.endpoints().get(0))), null, reported::add)
+        RoutingWatcher watcher = new RoutingWatcher(List.of(address(shards.endpoints().get(0))), RedisShards.ROUTER, reported::add)
             .start()) {
       // -1 means "subscribed; ask the shard for what you missed".
       awaitEpoch(reported, -1);
@@ -59,7 +59,7 @@ class RoutingWatcherTest {
     BlockingQueue<Long> reported = new LinkedBlockingQueue<>();
     try (RedisShards shards = RedisShards.start(1)) {
       HostAndPort dead = new HostAndPort("127.0.0.1", RedisShards.freePort());
-      try (RoutingWatcher watcher = new RoutingWatcher(List.of(dead, address(shards.endpoints().get(0))), null,
+      try (RoutingWatcher watcher = new RoutingWatcher(List.of(dead, address(shards.endpoints().get(0))), RedisShards.ROUTER,
           reported::add).start()) {
         awaitEpoch(reported, -1);
         publish(shards.endpoints().get(0), 9);
@@ -73,7 +73,7 @@ class RoutingWatcherTest {
     BlockingQueue<Long> reported = new LinkedBlockingQueue<>();
     try (RedisShards shards = RedisShards.start(2);
         RoutingWatcher watcher = new RoutingWatcher(
-            List.of(address(shards.endpoints().get(0)), address(shards.endpoints().get(1))), null, reported::add)
+            List.of(address(shards.endpoints().get(0)), address(shards.endpoints().get(1))), RedisShards.ROUTER, reported::add)
             .start()) {
       awaitEpoch(reported, -1);
       publish(shards.endpoints().get(0), 2);

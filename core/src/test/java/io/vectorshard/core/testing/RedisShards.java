@@ -6,6 +6,7 @@ import io.vectorshard.api.VectorsSpec;
 import io.vectorshard.core.redis.RedisProcess;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.redis.ShardClients;
+import io.vectorshard.core.redis.ShardCredentials;
 import io.vectorshard.core.routing.RoutingPublisher;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
@@ -26,10 +27,17 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * Real redis-server processes for tests, one per shard, on free loopback ports. Started with the
- * same {@link RedisProcess} launcher local mode uses. A missing Redis 8 fails the test with the
- * message of {@link io.vectorshard.core.redis.RedisBinary}; it never skips.
+ * same {@link RedisProcess} launcher local mode uses, so with the same ACL users: tests connect as
+ * {@link #ADMIN} (what the operator is) or {@link #ROUTER} (what a router is), never without a
+ * password. A missing Redis 8 fails the test with the message of
+ * {@link io.vectorshard.core.redis.RedisBinary}; it never skips.
  */
 public final class RedisShards implements AutoCloseable {
+  /** The administrator of every test shard (passwords are new in each test JVM). */
+  public static final ShardCredentials ADMIN = ShardCredentials.admin(ShardCredentials.generatePassword());
+  /** The router's user on every test shard. */
+  public static final ShardCredentials ROUTER = ShardCredentials.router(ShardCredentials.generatePassword());
+
   private final Path root;
   private final List<RedisProcess> servers = new ArrayList<>();
 
@@ -52,8 +60,18 @@ public final class RedisShards implements AutoCloseable {
   /** Starts one more server and returns its ordinal. */
   public int add() {
     int ordinal = servers.size();
-    servers.add(RedisProcess.start(freePort(), root.resolve("shard-" + ordinal), false));
+    servers.add(start(freePort(), root.resolve("shard-" + ordinal)));
     return ordinal;
+  }
+
+  /** A server with the test users on {@code port} (a restart of one that ran there, say). */
+  public static RedisProcess start(int port, Path dir) {
+    return RedisProcess.start(port, dir, false, ADMIN.password(), ROUTER.password());
+  }
+
+  /** A connection to a test shard as its administrator, for tests that inspect or break it. */
+  public static Jedis admin(String host, int port) {
+    return new Jedis(new HostAndPort(host, port), ShardConnections.clientConfig(ADMIN, 2000, 10_000, null));
   }
 
   public RedisProcess server(int ordinal) {
@@ -67,7 +85,7 @@ public final class RedisShards implements AutoCloseable {
   /** Empties every server (FLUSHALL: data, epoch and table go; the function library stays). */
   public void flushAll() {
     for (ShardEndpoint e : endpoints()) {
-      try (Jedis redis = new Jedis(e.host(), e.port())) {
+      try (Jedis redis = admin(e.host(), e.port())) {
         redis.flushAll();
       }
     }
@@ -92,7 +110,7 @@ public final class RedisShards implements AutoCloseable {
   /** Builds a table over all servers from the spec and publishes it (functions loaded). */
   public RoutingTable publish(String cluster, long epoch, VectorShardClusterSpec spec) {
     RoutingTable table = RoutingTable.of(cluster, epoch, spec, endpoints());
-    try (ShardClients clients = new ShardClients(null, Duration.ofSeconds(2))) {
+    try (ShardClients clients = new ShardClients(ADMIN, Duration.ofSeconds(2))) {
       new RoutingPublisher(clients).publish(table);
     }
     return table;
@@ -104,7 +122,7 @@ public final class RedisShards implements AutoCloseable {
    * a stall, ended a call, without timing anything.
    */
   public static boolean stalled(int port) {
-    try (Jedis probe = new Jedis(new HostAndPort("127.0.0.1", port), ShardConnections.clientConfig(null, 150, 150, null))) {
+    try (Jedis probe = new Jedis(new HostAndPort("127.0.0.1", port), ShardConnections.clientConfig(ADMIN, 150, 150, null))) {
       probe.ping();
       return false;
     } catch (JedisConnectionException e) {
@@ -113,14 +131,14 @@ public final class RedisShards implements AutoCloseable {
   }
 
   /** Ids of the connections to a local server that vectorshard made (it names them "vectorshard"). */
-  public static List<String> vectorshardConnections(int port, String password) {
-    return vectorshardConnections(new HostAndPort("127.0.0.1", port), password);
+  public static List<String> vectorshardConnections(int port) {
+    return vectorshardConnections(new HostAndPort("127.0.0.1", port), ADMIN);
   }
 
   /** The same for a server at any address (a shard pod's, in the Kubernetes tests). */
-  public static List<String> vectorshardConnections(HostAndPort server, String password) {
-    try (Jedis admin = new Jedis(server, ShardConnections.clientConfig(password, 2000, 2000, null))) {
-      return admin.clientList().lines().filter(l -> l.contains(" name=vectorshard "))
+  public static List<String> vectorshardConnections(HostAndPort server, ShardCredentials admin) {
+    try (Jedis connection = new Jedis(server, ShardConnections.clientConfig(admin, 2000, 2000, null))) {
+      return connection.clientList().lines().filter(l -> l.contains(" name=vectorshard "))
           .map(l -> l.substring(0, l.indexOf(' '))).toList();
     }
   }

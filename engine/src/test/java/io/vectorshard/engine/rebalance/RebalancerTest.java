@@ -56,7 +56,7 @@ class RebalancerTest {
   @BeforeAll
   static void start() {
     shards = RedisShards.start(4);
-    clients = new ShardClients(null, Duration.ofSeconds(5));
+    clients = new ShardClients(RedisShards.ADMIN, Duration.ofSeconds(5));
   }
 
   @AfterAll
@@ -133,7 +133,7 @@ class RebalancerTest {
       elements.forEach((id, e) -> assertThat(found.get(id).sameAs(e)).as("%s %s", tenant, id).isTrue());
     });
     for (ShardEndpoint e : shards.endpoints()) {
-      try (Jedis redis = new Jedis(e.host(), e.port())) {
+      try (Jedis redis = RedisShards.admin(e.host(), e.port())) {
         assertThat(redis.keys("vsc:dirty:*")).isEmpty();
         assertThat(redis.keys("vsc:tomb:*")).isEmpty();
         assertThat(redis.keys("vsc:probe")).isEmpty();
@@ -361,7 +361,7 @@ class RebalancerTest {
     ShardEndpoint nowhere = ShardEndpoint.of(2, "127.0.0.1", RedisShards.freePort());
     RoutingTable target = new RoutingTable("rag", 1, live.vectors(), List.of(live.shards().get(0), live.shards().get(1), nowhere),
         live.placement().withShards(3));
-    try (ShardClients quick = new ShardClients(null, Duration.ofMillis(500))) {
+    try (ShardClients quick = new ShardClients(RedisShards.ADMIN, Duration.ofMillis(500))) {
       assertThatThrownBy(() -> new Rebalancer(quick, Duration.ofMillis(250), null, RebalanceListener.NONE).run(live, target))
           .hasMessageContaining("shard-2");
     }

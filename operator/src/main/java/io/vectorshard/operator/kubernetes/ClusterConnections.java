@@ -3,6 +3,7 @@ package io.vectorshard.operator.kubernetes;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.core.redis.ShardClients;
+import io.vectorshard.core.redis.ShardCredentials;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,14 +22,15 @@ final class ClusterConnections implements AutoCloseable {
   }
 
   ShardClients of(VectorShardCluster vsc, String password) {
+    ShardCredentials admin = ShardCredentials.admin(password);
     return byCluster.compute(ResourceID.fromResource(vsc), (id, existing) -> {
-      if (existing != null && existing.authenticatesWith(password)) {
+      if (existing != null && existing.authenticatesAs(admin)) {
         return existing;
       }
       if (existing != null) {
         existing.close();
       }
-      return new ShardClients(password, timeout);
+      return new ShardClients(admin, timeout);
     });
   }
 

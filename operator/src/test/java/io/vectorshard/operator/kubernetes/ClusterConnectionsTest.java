@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.redis.ShardClients;
+import io.vectorshard.core.redis.ShardCredentials;
 import io.vectorshard.core.testing.RedisShards;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class ClusterConnectionsTest {
       // A rotated password: new clients, and the old ones closed.
       ShardClients rotated = connections.of(cluster("rag"), "secret-2");
       assertThat(rotated).isNotSameAs(first);
-      assertThat(rotated.authenticatesWith("secret-2")).isTrue();
+      assertThat(rotated.authenticatesAs(ShardCredentials.admin("secret-2"))).isTrue();
       assertThatThrownBy(shard::epoch).isInstanceOf(IllegalStateException.class); // closed
 
       ShardClient rotatedShard = rotated.get(shards.endpoints().get(0));

@@ -25,6 +25,7 @@ import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus.Phase;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.ShardCredentials;
 import io.vectorshard.core.redis.WriteMode;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.RoutingTableCodec;
@@ -176,7 +177,7 @@ class VectorShardOperatorTest {
   }
 
   private ShardClient shard(String cluster, int ordinal) {
-    return new ShardClient(endpoint(cluster, ordinal), password(cluster), Duration.ofSeconds(2), 1);
+    return new ShardClient(endpoint(cluster, ordinal), ShardCredentials.admin(password(cluster)), Duration.ofSeconds(2), 1);
   }
 
   /** Where the operator and routers reach a shard: its primary pod's cluster DNS name. */
@@ -223,10 +224,7 @@ class VectorShardOperatorTest {
 
     // The sidecar, seeded with the shard addresses and the generated password, serves writes and queries.
     List<HostAndPort> seeds = table.shards().stream().map(e -> new HostAndPort(e.host(), e.port())).toList();
-    RouterConfig defaults = RouterConfig.defaults(seeds).withPort(0);
-    RouterConfig config = new RouterConfig(defaults.host(), 0, seeds, password("rag"), defaults.shardTimeout(),
-        defaults.maxTopK(), defaults.maxBatch(), defaults.maxConnectionsPerShard(), defaults.maxRequestBytes(),
-        defaults.tableCheckInterval());
+    RouterConfig config = RouterConfig.defaults(seeds).withPort(0).withCredentials(ShardCredentials.admin(password("rag")));
     try (RouterServer router = RouterServer.start(config); HttpClient http = HttpClient.newHttpClient()) {
       String base = "http://127.0.0.1:" + router.port();
       HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/tenants/acme/vectors/doc-1"))
@@ -446,7 +444,7 @@ class VectorShardOperatorTest {
       for (int i = 0; i < 3; i++) {
         String id = tenant + "-" + i;
         RoutingTable.BucketLocation at = table.locate(tenant, id);
-        try (ShardClient shard = new ShardClient(at.shard(), password(cluster), Duration.ofSeconds(2), 1)) {
+        try (ShardClient shard = new ShardClient(at.shard(), ShardCredentials.admin(password(cluster)), Duration.ofSeconds(2), 1)) {
           shard.upsert(table.epoch(), tenant, table.vectors(),
               List.of(new ShardClient.Write(at.key(), id, new float[] {1, i, tenant.length()}, null)));
         }
@@ -463,7 +461,7 @@ class VectorShardOperatorTest {
     assertThat(table.shards()).hasSize(live(cluster).getSpec().getShards());
     long stored = 0;
     for (ShardEndpoint endpoint : table.shards()) {
-      try (ShardClient shard = new ShardClient(endpoint, password(cluster), Duration.ofSeconds(2), 1)) {
+      try (ShardClient shard = new ShardClient(endpoint, ShardCredentials.admin(password(cluster)), Duration.ofSeconds(2), 1)) {
         stored += shard.admin().bucketSizes().values().stream().mapToLong(Long::longValue).sum();
       }
     }
@@ -472,7 +470,7 @@ class VectorShardOperatorTest {
       String tenant = tenantAndId.substring(0, tenantAndId.indexOf('/'));
       String id = tenantAndId.substring(tenant.length() + 1);
       RoutingTable.BucketLocation at = table.locate(tenant, id);
-      try (ShardClient shard = new ShardClient(at.shard(), password(cluster), Duration.ofSeconds(2), 1)) {
+      try (ShardClient shard = new ShardClient(at.shard(), ShardCredentials.admin(password(cluster)), Duration.ofSeconds(2), 1)) {
         assertThat(shard.get(at.key(), id)).as(tenantAndId + " on " + at.shard().id()).isNotNull();
       }
     }
@@ -526,7 +524,7 @@ class VectorShardOperatorTest {
     String password = PasswordSecret.read(client.secrets().inNamespace(ns)
         .withName(ClusterResources.generatedPasswordSecret(cluster)).get()).orElseThrow();
     ShardEndpoint shard = endpoint(cluster, ordinal);
-    return RedisShards.vectorshardConnections(new HostAndPort(shard.host(), shard.port()), password);
+    return RedisShards.vectorshardConnections(new HostAndPort(shard.host(), shard.port()), ShardCredentials.admin(password));
   }
 
   @Test
@@ -553,7 +551,7 @@ class VectorShardOperatorTest {
     String password = PasswordSecret.read(client.secrets().inNamespace(ns)
         .withName(ClusterResources.generatedPasswordSecret("gone")).get()).orElseThrow();
     ShardEndpoint shard = endpoint("gone", 0);
-    assertThat(RedisShards.vectorshardConnections(new HostAndPort(shard.host(), shard.port()), password)).hasSize(1);
+    assertThat(RedisShards.vectorshardConnections(new HostAndPort(shard.host(), shard.port()), ShardCredentials.admin(password))).hasSize(1);
 
     client.resource(vsc).delete();
     // Kubernetes' garbage collector deletes what the cluster owned; the StatefulSet's pod goes with it.

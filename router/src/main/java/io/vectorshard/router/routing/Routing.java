@@ -57,7 +57,7 @@ public final class Routing implements AutoCloseable {
   /** Starts listening for changes and loads the first table if any shard has one. */
   public Routing start() {
     refresh("bootstrap");
-    watcher = new RoutingWatcher(config.seeds(), config.password(), epoch -> {
+    watcher = new RoutingWatcher(config.seeds(), config.credentials(), epoch -> {
       if (epoch < 0 || current == null || epoch > current.epoch()) {
         scheduler.execute(() -> refresh("announcement"));
       }
@@ -182,7 +182,7 @@ public final class Routing implements AutoCloseable {
     }
     ShardEndpoint named = endpoint != null ? endpoint
         : new ShardEndpoint(-1, "seed-" + key, address.getHost(), address.getPort());
-    ShardClient created = new ShardClient(named, config.password(), config.shardTimeout(), config.maxConnectionsPerShard());
+    ShardClient created = new ShardClient(named, config.credentials(), config.shardTimeout(), config.maxConnectionsPerShard());
     ShardClient previous = clientsByAddress.put(key, created);
     if (previous != null) {
       // Requests still holding the previous snapshot finish within a shard timeout.

@@ -43,7 +43,7 @@ class FanOutTest {
     shards = RedisShards.start(3);
     table = shards.publish("fanout", 1, shards.spec(4));
     List<ShardClient> clients = table.shards().stream()
-        .map(e -> new ShardClient(e, null, Duration.ofSeconds(5), 4))
+        .map(e -> new ShardClient(e, RedisShards.ROUTER, Duration.ofSeconds(5), 4))
         .toList();
     snapshot = new Routing.Snapshot(table, clients);
   }
@@ -131,7 +131,7 @@ class FanOutTest {
     ShardEndpoint inlineStalled = table.shards().get(2);
     for (ShardEndpoint stalledShard : List.of(forkedStalled, inlineStalled)) {
       snapshot.client(stalledShard).epoch(); // an open pooled connection, so the stall hits a read
-      try (Jedis admin = new Jedis(stalledShard.host(), stalledShard.port())) {
+      try (Jedis admin = RedisShards.admin(stalledShard.host(), stalledShard.port())) {
         admin.clientPause(3000, ClientPauseMode.ALL);
       }
     }
@@ -148,7 +148,7 @@ class FanOutTest {
       }
     } finally {
       for (ShardEndpoint s : List.of(forkedStalled, inlineStalled)) {
-        RedisProcess.awaitPing(s.port(), Duration.ofSeconds(10), () -> true);
+        RedisProcess.awaitPing(s.port(), RedisShards.ADMIN, Duration.ofSeconds(10), () -> true);
       }
     }
   }
@@ -161,8 +161,9 @@ class FanOutTest {
    */
   @Test
   void writesWaitForForkedCallsThatTakeLongerThanOneTimeoutInAll() {
+    // The administrator: BLPOP, the slow call this needs, is outside the router's ACL user.
     List<ShardClient> shortClients = table.shards().stream()
-        .map(e -> new ShardClient(e, null, Duration.ofMillis(300), 2))
+        .map(e -> new ShardClient(e, RedisShards.ADMIN, Duration.ofMillis(300), 2))
         .toList();
     try {
       Routing.Snapshot shortSnapshot = new Routing.Snapshot(table, shortClients);

@@ -122,7 +122,8 @@ public final class RouterCluster implements AutoCloseable {
         }
         List<HostAndPort> seeds = shards.endpoints().stream()
             .map(e -> new HostAndPort(e.host(), e.port())).toList();
-        RouterServer router = RouterServer.start(config.apply(RouterConfig.defaults(seeds).withPort(0)));
+        RouterServer router = RouterServer.start(config.apply(RouterConfig.defaults(seeds).withPort(0)
+            .withCredentials(RedisShards.ROUTER)));
         return new RouterCluster(shards, table, router);
       } catch (RuntimeException e) {
         shards.close();
@@ -142,7 +143,7 @@ public final class RouterCluster implements AutoCloseable {
 
   /** A copy of a config with another table check interval (0 turns the periodic check off). */
   public static RouterConfig withTableCheckInterval(RouterConfig c, Duration interval) {
-    return new RouterConfig(c.host(), c.port(), c.seeds(), c.password(), c.shardTimeout(), c.maxTopK(), c.maxBatch(),
+    return new RouterConfig(c.host(), c.port(), c.seeds(), c.credentials(), c.shardTimeout(), c.maxTopK(), c.maxBatch(),
         c.maxConnectionsPerShard(), c.maxRequestBytes(), interval);
   }
 
@@ -315,12 +316,12 @@ public final class RouterCluster implements AutoCloseable {
   /** A fresh connection to one shard (close it). */
   public Jedis jedis(int ordinal) {
     ShardEndpoint e = endpoint(ordinal);
-    return new Jedis(new HostAndPort(e.host(), e.port()), ShardConnections.clientConfig(null, 2000, 10_000, "test"));
+    return new Jedis(new HostAndPort(e.host(), e.port()), ShardConnections.clientConfig(RedisShards.ADMIN, 2000, 10_000, "test"));
   }
 
   /** A client for one shard, as the router would use it (close it). */
   public ShardClient shardClient(int ordinal) {
-    return new ShardClient(endpoint(ordinal), null, Duration.ofSeconds(5), 2);
+    return new ShardClient(endpoint(ordinal), RedisShards.ADMIN, Duration.ofSeconds(5), 2);
   }
 
   /** Element counts of every tenant key ({@code vsc:t:*}) on one shard, by key. */
@@ -396,7 +397,7 @@ public final class RouterCluster implements AutoCloseable {
 
   /** Publishes a table to every shard with announcement, as the operator does. */
   public void publish(RoutingTable newTable) {
-    try (ShardClients clients = new ShardClients(null, Duration.ofSeconds(5))) {
+    try (ShardClients clients = new ShardClients(RedisShards.ADMIN, Duration.ofSeconds(5))) {
       new RoutingPublisher(clients).publish(newTable);
     }
   }

@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.operator.kubernetes.model.ClusterResources;
+import io.vectorshard.core.redis.ShardCredentials;
 import io.vectorshard.operator.kubernetes.model.PasswordSecret;
 
 /**
@@ -26,7 +27,7 @@ public class PasswordSecretDependent extends KubernetesDependentResource<Secret,
 
   @Override
   protected Secret desired(VectorShardCluster vsc, Context<VectorShardCluster> context) {
-    return PasswordSecret.desired(vsc, PasswordSecret.generate());
+    return PasswordSecret.desired(vsc, ShardCredentials.generatePassword());
   }
 
   /** Only when the spec names no Secret of its own. */

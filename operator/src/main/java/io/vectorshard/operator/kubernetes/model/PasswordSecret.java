@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.vectorshard.api.VectorShardCluster;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.Map;
@@ -12,8 +11,6 @@ import java.util.Map;
 /** The generated Redis password, used when the spec names no Secret of its own. Created once, never rotated. */
 public final class PasswordSecret {
   public static final String KEY = "password";
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final char[] ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
 
   private PasswordSecret() {}
 
@@ -36,14 +33,5 @@ public final class PasswordSecret {
       return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(KEY)), StandardCharsets.UTF_8));
     }
     return Optional.ofNullable(secret.getStringData() == null ? null : secret.getStringData().get(KEY));
-  }
-
-  /** 32 characters from a 57-letter alphabet (about 186 bits), safe in redis.conf quotes and shells. */
-  public static String generate() {
-    StringBuilder password = new StringBuilder(32);
-    for (int i = 0; i < 32; i++) {
-      password.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
-    }
-    return password.toString();
   }
 }

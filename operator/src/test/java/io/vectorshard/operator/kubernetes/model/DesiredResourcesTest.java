@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.vectorshard.api.StorageSpec;
 import io.vectorshard.api.VectorShardCluster;
+import io.vectorshard.core.redis.ShardCredentials;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.RoutingTableCodec;
 import io.vectorshard.core.routing.ShardEndpoint;
@@ -184,8 +185,8 @@ class DesiredResourcesTest {
 
   @Test
   void generatedPasswordsAreLongRandomAndReadBack() {
-    String a = PasswordSecret.generate();
-    assertThat(a).hasSize(32).matches("[A-Za-z0-9]+").isNotEqualTo(PasswordSecret.generate());
+    String a = ShardCredentials.generatePassword();
+    assertThat(a).hasSize(32).matches("[A-Za-z0-9]+").isNotEqualTo(ShardCredentials.generatePassword());
     Secret secret = PasswordSecret.desired(cluster(), a);
     assertOwned(secret);
     assertThat(secret.getMetadata().getName()).isEqualTo("rag-redis-auth");
