@@ -74,6 +74,12 @@ public final class RedisShards implements AutoCloseable {
     return new Jedis(new HostAndPort(host, port), ShardConnections.clientConfig(ADMIN, 2000, 10_000, null));
   }
 
+  /** Whether any process on this machine shows one of {@code secrets} among its arguments. */
+  public static boolean onAnyCommandLine(String... secrets) {
+    return ProcessHandle.allProcesses().flatMap(p -> p.info().arguments().map(List::of).orElse(List.of()).stream())
+        .anyMatch(arg -> Stream.of(secrets).anyMatch(arg::contains));
+  }
+
   public RedisProcess server(int ordinal) {
     return servers.get(ordinal);
   }

@@ -52,9 +52,13 @@ public final class Writer {
 
   /** One element's write under a snapshot: where it goes first and, while it moves, second. */
   private record Placed(VectorInput input, BucketLocation where) {
+    /** Whether the element is copied to a new key while written: both keys take its writes. */
+    private boolean streams() {
+      return where.movement() == Movement.COPYING || where.movement() == Movement.REBUCKETING;
+    }
+
     private boolean sourceFirst() {
-      return where.movement() == Movement.ATOMIC || where.movement() == Movement.COPYING
-          || where.movement() == Movement.REBUCKETING;
+      return where.movement() == Movement.ATOMIC || streams();
     }
 
     /** The write to the element's home, or to the source of its move. */
@@ -74,8 +78,7 @@ public final class Writer {
      * not their sum. Null when the element does not stream.
      */
     Step alongside() {
-      boolean streams = where.movement() == Movement.COPYING || where.movement() == Movement.REBUCKETING;
-      return streams ? new Step(this, where.shard(), where.key(), WriteMode.STREAM_TARGET) : null;
+      return streams() ? new Step(this, where.shard(), where.key(), WriteMode.STREAM_TARGET) : null;
     }
 
     /** The write to an atomic move's new shard once its source answered "moved", else null. */
@@ -116,8 +119,9 @@ public final class Writer {
       Map<Placed, Step> second = new IdentityHashMap<>();
       for (Placed p : placed) {
         first.put(p, p.first());
-        if (p.alongside() != null) {
-          second.put(p, p.alongside());
+        Step alongside = p.alongside();
+        if (alongside != null) {
+          second.put(p, alongside);
         }
       }
       List<Step> round = new ArrayList<>(first.values());

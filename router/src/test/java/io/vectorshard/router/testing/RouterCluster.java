@@ -1,6 +1,5 @@
 package io.vectorshard.router.testing;
 
-import io.vectorshard.core.redis.ShardConnections;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -316,10 +315,10 @@ public final class RouterCluster implements AutoCloseable {
   /** A fresh connection to one shard (close it). */
   public Jedis jedis(int ordinal) {
     ShardEndpoint e = endpoint(ordinal);
-    return new Jedis(new HostAndPort(e.host(), e.port()), ShardConnections.clientConfig(RedisShards.ADMIN, 2000, 10_000, "test"));
+    return RedisShards.admin(e.host(), e.port());
   }
 
-  /** A client for one shard, as the router would use it (close it). */
+  /** A client for one shard, as its administrator (close it). */
   public ShardClient shardClient(int ordinal) {
     return new ShardClient(endpoint(ordinal), RedisShards.ADMIN, Duration.ofSeconds(5), 2);
   }
