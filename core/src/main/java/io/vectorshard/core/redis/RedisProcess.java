@@ -80,13 +80,22 @@ public final class RedisProcess {
    * it answers the administrator's PING.
    */
   public static RedisProcess start(int port, Path dir, boolean persistent, String adminPassword, String routerPassword) {
+    RedisProcess redis = launch(port, dir, persistent, adminPassword, routerPassword, Map.of());
+    awaitPing(port, ShardCredentials.admin(adminPassword), Duration.ofSeconds(10), redis::isAlive);
+    return redis;
+  }
+
+  /**
+   * As {@link #start}, with more configuration, without waiting for the server to answer: a server
+   * loading a large dataset answers {@code LOADING} for a while, and tests of that need it then.
+   */
+  public static RedisProcess launch(int port, Path dir, boolean persistent, String adminPassword, String routerPassword,
+      Map<String, String> extraConfig) {
     try {
       Path users = writeUsers(dir, adminPassword, routerPassword);
-      Process process = new ProcessBuilder(command(RedisBinary.find(), users, port, dir, persistent, false, Map.of()))
+      Process process = new ProcessBuilder(command(RedisBinary.find(), users, port, dir, persistent, false, extraConfig))
           .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
-      RedisProcess redis = new RedisProcess(port, dir, process);
-      awaitPing(port, ShardCredentials.admin(adminPassword), Duration.ofSeconds(10), process::isAlive);
-      return redis;
+      return new RedisProcess(port, dir, process);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

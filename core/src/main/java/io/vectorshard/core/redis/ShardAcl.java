@@ -31,8 +31,12 @@ import java.util.List;
 public final class ShardAcl {
   public static final String ROUTER_USER = "vsc-router";
 
-  /** What the router's user may touch and run, after its password; one place for every launcher. */
-  static final String ROUTER_RULES = String.join(" ",
+  /**
+   * What the router's user may touch and run, after its password; one place for every launcher
+   * (local mode writes it through {@link #directives}, the operator's shard pods from their
+   * environment).
+   */
+  public static final String ROUTER_RULES = String.join(" ",
       "resetchannels", "&" + Keys.ROUTING_CHANNEL,
       "resetkeys", "~vsc:t:*", "~" + Keys.TENANTS, "~vsc:dirty:*", "~vsc:tomb:*",
       "%R~" + Keys.EPOCH, "%R~" + Keys.ROUTING,

@@ -65,7 +65,7 @@ public final class ShardAdmin {
           return Long.parseLong(line.substring("used_memory:".length()).trim());
         }
       }
-      throw new ShardException(connections.id(), false, "INFO memory has no used_memory", null);
+      throw new ShardException(connections.id(), ShardException.Reason.FAILED, "INFO memory has no used_memory", null);
     });
   }
 

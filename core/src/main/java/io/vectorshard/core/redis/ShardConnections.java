@@ -9,6 +9,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisFactory;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -46,8 +47,10 @@ public final class ShardConnections implements AutoCloseable {
     poolConfig.setTestOnBorrow(validateOnBorrow);
     poolConfig.setMaxWait(timeout);
     poolConfig.setJmxEnabled(false);
-    this.pool = new JedisPool(poolConfig, new HostAndPort(endpoint.host(), endpoint.port()),
-        clientConfig(credentials, (int) timeout.toMillis(), (int) timeout.toMillis(), "vectorshard"));
+    int millis = (int) timeout.toMillis();
+    this.pool = new JedisPool(poolConfig, new ConnectionFactory(
+        new DeadlineSocketFactory(new HostAndPort(endpoint.host(), endpoint.port()), millis),
+        clientConfig(credentials, millis, millis, "vectorshard")));
   }
 
   private ShardConnections(ShardConnections base, Duration timeout) {
@@ -115,14 +118,17 @@ public final class ShardConnections implements AutoCloseable {
       if (message.startsWith("STALE ")) {
         throw new StaleEpochException(id(), Long.parseLong(message.substring(6).trim()));
       }
-      throw e;
+      // The shard's state (LOADING, BUSY) or the client's rights, not the command: the shard's
+      // failure, not a bug. Anything else (a syntax error) stays a bug and surfaces as such.
+      ShardException.Reason reason = ShardException.Reason.ofReply(message).orElseThrow(() -> e);
+      throw new ShardException(id(), reason, message, e);
     } catch (JedisConnectionException e) {
       if (e.getCause() instanceof java.net.SocketTimeoutException) {
-        throw new ShardException(id(), true, "timed out after " + timeout.toMillis() + " ms", e);
+        throw new ShardException(id(), ShardException.Reason.TIMEOUT, "timed out after " + timeout.toMillis() + " ms", e);
       }
-      throw new ShardException(id(), false, e.getMessage(), e);
+      throw new ShardException(id(), ShardException.Reason.UNREACHABLE, String.valueOf(e.getMessage()), e);
     } catch (JedisException e) {
-      throw new ShardException(id(), false, e.getMessage(), e);
+      throw new ShardException(id(), ShardException.Reason.FAILED, String.valueOf(e.getMessage()), e);
     } finally {
       if (jedis != null) {
         giveBack(jedis);
@@ -130,16 +136,29 @@ public final class ShardConnections implements AutoCloseable {
     }
   }
 
-  /** A pooled connection, waiting at most until the deadline for one to be free. */
+  /**
+   * A pooled connection, waiting at most until the deadline for one to be free, and opening one (if
+   * the pool must) within the deadline too.
+   */
   private Jedis borrow(long deadline) {
+    DeadlineSocketFactory.set(deadline);
     try {
       return pool.borrowObject(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     } catch (NoSuchElementException e) {
-      throw new ShardException(id(), true, "no free connection within " + timeout.toMillis() + " ms", e);
+      throw new ShardException(id(), ShardException.Reason.TIMEOUT, "no free connection within " + timeout.toMillis() + " ms", e);
     } catch (RuntimeException e) {
       throw e; // a failed connect: JedisConnectionException, translated by call()
     } catch (Exception e) {
-      throw new ShardException(id(), false, String.valueOf(e), e);
+      throw new ShardException(id(), ShardException.Reason.FAILED, String.valueOf(e), e);
+    } finally {
+      DeadlineSocketFactory.clear();
+    }
+  }
+
+  /** Jedis's factory of pooled connections, with the socket factory above (its constructor is protected). */
+  private static final class ConnectionFactory extends JedisFactory {
+    ConnectionFactory(DeadlineSocketFactory sockets, JedisClientConfig config) {
+      super(sockets, config);
     }
   }
 

@@ -137,7 +137,7 @@ public final class ShardMoves {
     try {
       return InetAddress.getByName(target.host()).getHostAddress();
     } catch (UnknownHostException e) {
-      throw new ShardException(target.id(), false, "cannot resolve " + target.host() + " to move a key there", e);
+      throw new ShardException(target.id(), ShardException.Reason.UNREACHABLE, "cannot resolve " + target.host() + " to move a key there", e);
     }
   }
 

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import redis.clients.jedis.HostAndPort;
@@ -78,6 +79,19 @@ public final class RedisShards implements AutoCloseable {
   public static boolean onAnyCommandLine(String... secrets) {
     return ProcessHandle.allProcesses().flatMap(p -> p.info().arguments().map(List::of).orElse(List.of()).stream())
         .anyMatch(arg -> Stream.of(secrets).anyMatch(arg::contains));
+  }
+
+  /**
+   * Kills server {@code ordinal} and starts it again on its port and directory with more
+   * configuration, without waiting for it to answer: it loads the {@code dump.rdb} a {@code SAVE}
+   * left there, answering {@code LOADING} meanwhile.
+   */
+  public RedisProcess restart(int ordinal, Map<String, String> extraConfig) {
+    RedisProcess old = servers.get(ordinal);
+    old.kill();
+    RedisProcess restarted = RedisProcess.launch(old.port(), old.dir(), false, ADMIN.password(), ROUTER.password(), extraConfig);
+    servers.set(ordinal, restarted);
+    return restarted;
   }
 
   public RedisProcess server(int ordinal) {

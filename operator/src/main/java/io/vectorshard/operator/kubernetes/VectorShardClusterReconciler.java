@@ -26,6 +26,7 @@ import io.vectorshard.engine.RoutingEngine;
 import io.vectorshard.engine.TableDecision;
 import io.vectorshard.operator.kubernetes.dependent.DisruptionBudgetDependent;
 import io.vectorshard.operator.kubernetes.dependent.PasswordSecretDependent;
+import io.vectorshard.operator.kubernetes.dependent.RouterSecretDependent;
 import io.vectorshard.operator.kubernetes.dependent.RedisConfigDependent;
 import io.vectorshard.operator.kubernetes.dependent.RoutingConfigMapDependent;
 import io.vectorshard.operator.kubernetes.dependent.ShardPlan;
@@ -67,6 +68,7 @@ import java.util.stream.Stream;
     @Dependent(name = "redis-config", type = RedisConfigDependent.class),
     @Dependent(name = "password", type = PasswordSecretDependent.class,
         reconcilePrecondition = PasswordSecretDependent.Generated.class),
+    @Dependent(name = "router-password", type = RouterSecretDependent.class),
     @Dependent(name = "services", type = ShardServicesDependent.class),
     @Dependent(name = "statefulsets", type = ShardStatefulSetsDependent.class, dependsOn = {"redis-config", "services"}),
     @Dependent(name = "disruption-budget", type = DisruptionBudgetDependent.class),

@@ -23,8 +23,10 @@ import io.vectorshard.api.RebalanceSpec;
 import io.vectorshard.api.RebalanceMove;
 import io.vectorshard.api.VectorShardCluster;
 import io.vectorshard.api.VectorShardClusterStatus.Phase;
+import io.vectorshard.core.redis.FunctionLibrary;
 import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.ShardClient;
+import io.vectorshard.core.redis.ShardConnections;
 import io.vectorshard.core.redis.ShardCredentials;
 import io.vectorshard.core.redis.WriteMode;
 import io.vectorshard.core.routing.RoutingTable;
@@ -60,6 +62,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 
 /**
  * The operator end to end on a real control plane ({@link ControlPlane}): the CRD from {@code crds/}
@@ -172,8 +175,11 @@ class VectorShardOperatorTest {
   }
 
   private String password(String cluster) {
-    return PasswordSecret.read(client.secrets().inNamespace(ns).withName(ClusterResources.generatedPasswordSecret(cluster)).get())
-        .orElseThrow();
+    return secretPassword(ClusterResources.generatedPasswordSecret(cluster));
+  }
+
+  private String secretPassword(String secret) {
+    return PasswordSecret.read(client.secrets().inNamespace(ns).withName(secret).get()).orElseThrow();
   }
 
   private ShardClient shard(String cluster, int ordinal) {
@@ -222,9 +228,20 @@ class VectorShardOperatorTest {
     }
     assertThat(eventReasons()).contains("TablePublished");
 
-    // The sidecar, seeded with the shard addresses and the generated password, serves writes and queries.
+    // The sidecar, seeded with the shard addresses and the router user's generated password, serves
+    // writes and queries; that credential cannot publish a table.
+    ShardCredentials routerUser = ShardCredentials.router(secretPassword(ClusterResources.routerSecret("rag")));
+    assertThat(routerUser.password()).isNotEqualTo(password("rag"));
+    ShardEndpoint shard0 = endpoint("rag", 0);
+    try (Jedis asRouter = new Jedis(new HostAndPort(shard0.host(), shard0.port()),
+        ShardConnections.clientConfig(routerUser, 2000, 2000, "operator-test"))) {
+      assertThat(asRouter.get(Keys.EPOCH)).isEqualTo("1");
+      assertThatThrownBy(() -> asRouter.fcall(FunctionLibrary.PUBLISH, List.of(Keys.EPOCH, Keys.ROUTING),
+          List.of("99", "{\"epoch\":99}", Keys.ROUTING_CHANNEL))).hasMessageContaining("NOPERM");
+      assertThatThrownBy(() -> asRouter.set(Keys.EPOCH, "99")).hasMessageContaining("NOPERM");
+    }
     List<HostAndPort> seeds = table.shards().stream().map(e -> new HostAndPort(e.host(), e.port())).toList();
-    RouterConfig config = RouterConfig.defaults(seeds).withPort(0).withCredentials(ShardCredentials.admin(password("rag")));
+    RouterConfig config = RouterConfig.defaults(seeds).withPort(0).withCredentials(routerUser);
     try (RouterServer router = RouterServer.start(config); HttpClient http = HttpClient.newHttpClient()) {
       String base = "http://127.0.0.1:" + router.port();
       HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/tenants/acme/vectors/doc-1"))
@@ -538,7 +555,7 @@ class VectorShardOperatorTest {
     List<HasMetadata> owned = ownedBy(vsc.getMetadata().getUid());
     assertThat(owned).extracting(r -> r.getKind() + "/" + r.getMetadata().getName()).containsExactlyInAnyOrder(
         "StatefulSet/gone-shard-0", "Service/gone-shard-0", "ConfigMap/gone-redis-config", "ConfigMap/gone-routing",
-        "Secret/gone-redis-auth", "PodDisruptionBudget/gone-shards");
+        "Secret/gone-redis-auth", "Secret/gone-router-auth", "PodDisruptionBudget/gone-shards");
     assertThat(owned).allSatisfy(r -> assertThat(r.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
       assertThat(o.getUid()).isEqualTo(vsc.getMetadata().getUid());
       assertThat(o.getController()).isTrue();

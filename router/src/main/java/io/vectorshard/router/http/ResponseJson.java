@@ -44,6 +44,7 @@ final class ResponseJson {
       for (SearchResult.MissingShard m : result.missing()) {
         g.writeStartObject();
         g.writeStringField("shard", m.shard());
+        g.writeStringField("reason", m.reason().label());
         g.writeStringField("error", m.error());
         g.writeEndObject();
       }

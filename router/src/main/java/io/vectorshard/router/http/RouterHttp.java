@@ -65,7 +65,13 @@ public final class RouterHttp {
     app.exception(NotReadyException.class, (e, ctx) -> fail(ctx, 503, e.getMessage(), null));
     app.exception(StaleEpochException.class, (e, ctx) -> fail(ctx, 503,
         "the routing table is changing; retry shortly (" + e.getMessage() + ")", e.shard()));
-    app.exception(ShardException.class, (e, ctx) -> fail(ctx, e.timeout() ? 504 : 503, e.getMessage(), e.shard()));
+    // A shard's own failure (down, loading, busy, refusing the router's user) is 503, a missed deadline
+    // 504; neither is logged here: ShardHealth logs each shard's state once when it changes.
+    app.exception(ShardException.class, (e, ctx) -> {
+      var body = RouterApi.error(e.timeout() ? 504 : 503, e.getMessage()).put("shard", e.shard())
+          .put("reason", e.reason().label());
+      RouterApi.respond(ctx, e.timeout() ? 504 : 503, body);
+    });
     app.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), e.getMessage(), null));
     app.exception(Exception.class, (e, ctx) -> {
       LOG.error("internal error on {} {}", ctx.method(), ctx.endpointHandlerPath(), e);

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
@@ -67,6 +68,16 @@ public final class RouterMetrics {
   private final Gauge epoch = Gauge.builder()
       .name("vsc_router_routing_epoch")
       .help("Epoch of the routing table this router uses")
+      .register(registry);
+  private final Gauge shardUp = Gauge.builder()
+      .name("vsc_router_shard_up")
+      .help("Whether a shard answered this router's last call to it (1) or refused it for a reason of its own (0)")
+      .labelNames("shard")
+      .register(registry);
+  private final Counter shardOutages = Counter.builder()
+      .name("vsc_router_shard_outages_total")
+      .help("Times a shard stopped answering this router, by reason (unreachable, loading, busy, auth, ...)")
+      .labelNames("shard", "reason")
       .register(registry);
   private final Counter vectorsWritten = Counter.builder()
       .name("vsc_router_vectors_written_total")
@@ -157,6 +168,12 @@ public final class RouterMetrics {
   public void tableRefreshed(String trigger, long newEpoch) {
     tableRefreshes.labelValues(trigger).inc();
     epoch.set(newEpoch);
+  }
+
+  /** A shard's state changed: answering ({@code reason} empty) or not, for that reason. */
+  public void shardState(String shard, Optional<String> reason) {
+    shardUp.labelValues(shard).set(reason.isEmpty() ? 1 : 0);
+    reason.ifPresent(r -> shardOutages.labelValues(shard, r).inc());
   }
 
   public void vectorsWritten(String shard, int count) {

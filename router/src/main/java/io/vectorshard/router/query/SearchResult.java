@@ -1,5 +1,6 @@
 package io.vectorshard.router.query;
 
+import io.vectorshard.core.redis.ShardException;
 import java.util.List;
 
 /**
@@ -11,6 +12,6 @@ import java.util.List;
  */
 public record SearchResult(List<Match> matches, boolean partial, List<MissingShard> missing, long epoch) {
 
-  /** A shard that did not contribute to a partial result; {@code timeout} if it missed the deadline. */
-  public record MissingShard(String shard, boolean timeout, String error) {}
+  /** A shard that did not contribute to a partial result, and why. */
+  public record MissingShard(String shard, ShardException.Reason reason, String error) {}
 }

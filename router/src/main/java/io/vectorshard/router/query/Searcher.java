@@ -209,9 +209,9 @@ public final class Searcher {
       } else if (reply.failure() instanceof FilterSyntaxException filterError) {
         throw filterError;
       } else if (reply.failure() instanceof ShardException shardError) {
-        missing.add(new SearchResult.MissingShard(shard, shardError.timeout(), shardError.detail()));
+        missing.add(new SearchResult.MissingShard(shard, shardError.reason(), shardError.detail()));
       } else {
-        missing.add(new SearchResult.MissingShard(shard, false, String.valueOf(reply.failure())));
+        missing.add(new SearchResult.MissingShard(shard, ShardException.Reason.FAILED, String.valueOf(reply.failure())));
       }
     }
     return new Gathered<>(answers, missing);
@@ -223,7 +223,7 @@ public final class Searcher {
     }
     SearchResult.MissingShard first = missing.get(0);
     String names = String.join(", ", missing.stream().map(SearchResult.MissingShard::shard).toList());
-    throw new ShardException(first.shard(), first.timeout(),
+    throw new ShardException(first.shard(), first.reason(),
         first.error() + (missing.size() > 1 ? " (also missing: " + names + ")" : ""), null);
   }
 }

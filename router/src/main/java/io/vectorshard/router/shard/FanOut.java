@@ -30,10 +30,12 @@ import java.util.function.Function;
 public final class FanOut {
   private final RouterMetrics metrics;
   private final ExecutorService executor;
+  private final ShardHealth health;
 
   public FanOut(RouterMetrics metrics, ExecutorService executor) {
     this.metrics = metrics;
     this.executor = executor;
+    this.health = new ShardHealth(metrics);
   }
 
   /**
@@ -80,7 +82,25 @@ public final class FanOut {
     if (inline != null) {
       replies.add(inline);
     }
+    for (ShardReply<T> reply : replies) {
+      health.observe(reply.shard().id(), reply.failure());
+    }
     return replies;
+  }
+
+  /**
+   * One call to one shard on the caller's thread, under the shard client's own timeout, timed and
+   * observed like a fan-out's calls; its failure is thrown.
+   */
+  public <T> T one(Routing.Snapshot snapshot, ShardEndpoint shard, String op, Function<ShardClient, T> call) {
+    try {
+      T value = timed(op, snapshot.client(shard), call);
+      health.observe(shard.id(), null);
+      return value;
+    } catch (RuntimeException e) {
+      health.observe(shard.id(), e);
+      throw e;
+    }
   }
 
   private <T> T timed(String op, ShardClient client, Function<ShardClient, T> call) {
@@ -104,15 +124,15 @@ public final class FanOut {
       return ShardReply.of(shard, value);
     } catch (TimeoutException e) {
       // The call itself ends at its own deadline (socket timeout) and gives its connection back.
-      return ShardReply.failed(shard, new ShardException(shard.id(), true, "timed out after " + timeout.toMillis()
-          + " ms", null));
+      return ShardReply.failed(shard, new ShardException(shard.id(), ShardException.Reason.TIMEOUT,
+          "timed out after " + timeout.toMillis() + " ms", null));
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       return ShardReply.failed(shard, cause instanceof RuntimeException runtime ? runtime
-          : new ShardException(shard.id(), false, String.valueOf(cause), cause));
+          : new ShardException(shard.id(), ShardException.Reason.FAILED, String.valueOf(cause), cause));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ShardException(shard.id(), false, "interrupted", e);
+      throw new ShardException(shard.id(), ShardException.Reason.FAILED, "interrupted", e);
     }
   }
 }

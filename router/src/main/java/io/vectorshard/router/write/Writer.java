@@ -239,7 +239,7 @@ public final class Writer {
   }
 
   private ShardClient.Removal remove(Routing.Snapshot snapshot, ShardEndpoint shard, String key, WriteMode mode, String id) {
-    return metrics.timeShard(shard.id(), "delete", () -> snapshot.client(shard).remove(snapshot.epoch(), key, mode, List.of(id)));
+    return fanOut.one(snapshot, shard, "delete", client -> client.remove(snapshot.epoch(), key, mode, List.of(id)));
   }
 
   /**
@@ -262,11 +262,10 @@ public final class Writer {
   private ShardClient.StoredRead read(Routing.Snapshot snapshot, String tenant, String id) {
     BucketLocation where = snapshot.table().locate(tenant, id);
     ShardEndpoint first = where.readFrom();
-    ShardClient.StoredRead read = metrics.timeShard(first.id(), "get", () -> snapshot.client(first).read(where.readKey(), id));
+    ShardClient.StoredRead read = fanOut.one(snapshot, first, "get", client -> client.read(where.readKey(), id));
     if (where.readsSourceFirst() && !read.keyExists()) {
       // The key has left its source: the new shard holds it now.
-      ShardClient.StoredRead atHome = metrics.timeShard(where.shard().id(), "get",
-          () -> snapshot.client(where.shard()).read(where.key(), id));
+      ShardClient.StoredRead atHome = fanOut.one(snapshot, where.shard(), "get", client -> client.read(where.key(), id));
       return new ShardClient.StoredRead(Math.max(read.shardEpoch(), atHome.shardEpoch()), atHome.vector(), atHome.keyExists());
     }
     return read;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.vectorshard.router.query.Match;
+import io.vectorshard.core.redis.ShardException;
 import io.vectorshard.router.query.SearchResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,8 +57,8 @@ class ResponseJsonTest {
       List<Match> matches = matches(random, random.nextInt(12));
       long epoch = random.nextInt(3) == 0 ? Long.MAX_VALUE : random.nextInt(1000);
       List<SearchResult.MissingShard> missing = random.nextBoolean() ? List.of()
-          : List.of(new SearchResult.MissingShard("shard-1", true, "timed out after 5 ms"),
-              new SearchResult.MissingShard("shard-2", false, null));
+          : List.of(new SearchResult.MissingShard("shard-1", ShardException.Reason.TIMEOUT, "timed out after 5 ms"),
+              new SearchResult.MissingShard("shard-2", ShardException.Reason.LOADING, null));
       SearchResult result = new SearchResult(matches, !missing.isEmpty(), missing, epoch);
 
       ObjectNode tenantTree = Json.MAPPER.createObjectNode().put("tenant", "acme").put("epoch", epoch);
@@ -69,7 +70,8 @@ class ResponseJsonTest {
       searchTree.set("results", tree(matches, true));
       searchTree.put("partial", result.partial());
       ArrayNode missingTree = searchTree.putArray("missingShards");
-      missing.forEach(m -> missingTree.addObject().put("shard", m.shard()).put("error", m.error()));
+      missing.forEach(m -> missingTree.addObject().put("shard", m.shard()).put("reason", m.reason().label())
+          .put("error", m.error()));
       searchTree.put("epoch", epoch);
       assertThat(ResponseJson.search(result)).isEqualTo(Json.write(searchTree));
 

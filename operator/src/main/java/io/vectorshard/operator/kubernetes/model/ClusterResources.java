@@ -42,6 +42,11 @@ public final class ClusterResources {
     return cluster + "-redis-auth";
   }
 
+  /** The generated password of the shards' router user ({@code vsc-router}); there is no spec field for it. */
+  public static String routerSecret(String cluster) {
+    return cluster + "-router-auth";
+  }
+
   /** The Secret holding the Redis password: the one the spec names, or the generated one. */
   public static String passwordSecret(VectorShardCluster vsc) {
     String named = vsc.getSpec().getRedis().getPasswordSecret();

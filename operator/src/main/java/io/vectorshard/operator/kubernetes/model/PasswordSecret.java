@@ -8,16 +8,20 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.Map;
 
-/** The generated Redis password, used when the spec names no Secret of its own. Created once, never rotated. */
+/**
+ * A generated shard password, one per Redis ACL user: the administrator's ({@code <name>-redis-auth},
+ * only when the spec names no Secret of its own) and the router's ({@code <name>-router-auth},
+ * always). Created once, never rotated.
+ */
 public final class PasswordSecret {
   public static final String KEY = "password";
 
   private PasswordSecret() {}
 
-  public static Secret desired(VectorShardCluster vsc, String password) {
+  /** The Secret named {@code name}, owned by the cluster, holding {@code password}. */
+  public static Secret desired(VectorShardCluster vsc, String name, String password) {
     return new SecretBuilder()
-        .withMetadata(ClusterResources.owned(vsc, ClusterResources.generatedPasswordSecret(vsc.getMetadata().getName()),
-            ClusterResources.clusterLabels(vsc)))
+        .withMetadata(ClusterResources.owned(vsc, name, ClusterResources.clusterLabels(vsc)))
         .withType("Opaque")
         // data, not stringData: readers (and the mock API server in tests) see the same field.
         .withData(Map.of(KEY, Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8))))

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.vectorshard.api.RedisSpec;
 import io.vectorshard.api.StorageSpec;
 import io.vectorshard.api.VectorShardCluster;
+import io.vectorshard.core.redis.ShardAcl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +38,16 @@ public final class ShardStatefulSet {
       .build();
 
   /**
-   * Writes the password from the environment into the auth file redis.conf includes (so it is not
-   * on the command line), and makes pods other than 0 replicas of pod 0.
+   * Writes the shard's users from the environment into the auth file redis.conf includes (so no
+   * password is on the command line): the administrator as {@code requirepass} (and
+   * {@code masterauth}, for replicas), the router's user with its password's SHA-256 and its rules
+   * ({@link ShardAcl#ROUTER_RULES}). Then makes pods other than 0 replicas of pod 0.
    */
   static final String START_SCRIPT = """
       set -eu
-      printf 'requirepass "%s"\\nmasterauth "%s"\\n' "$REDIS_PASSWORD" "$REDIS_PASSWORD" > /run/vectorshard/auth.conf
+      router_hash=$(printf '%s' "$ROUTER_PASSWORD" | sha256sum | cut -c1-64)
+      printf 'requirepass "%s"\\nmasterauth "%s"\\nuser %s reset on #%s %s\\n' "$REDIS_PASSWORD" "$REDIS_PASSWORD" \\
+        "$ROUTER_USER" "$router_hash" "$ROUTER_ACL_RULES" > /run/vectorshard/auth.conf
       if [ "${HOSTNAME##*-}" = "0" ]; then
         exec redis-server /etc/vectorshard/redis.conf
       fi
@@ -109,6 +114,9 @@ public final class ShardStatefulSet {
         .withImage(redis.getImage())
         .withCommand("sh", "-c", START_SCRIPT)
         .withEnv(secretEnv("REDIS_PASSWORD", secret), secretEnv("REDISCLI_AUTH", secret),
+            secretEnv("ROUTER_PASSWORD", ClusterResources.routerSecret(vsc.getMetadata().getName())),
+            new EnvVarBuilder().withName("ROUTER_USER").withValue(ShardAcl.ROUTER_USER).build(),
+            new EnvVarBuilder().withName("ROUTER_ACL_RULES").withValue(ShardAcl.ROUTER_RULES).build(),
             new EnvVarBuilder().withName("PRIMARY_HOST").withValue(ClusterResources.primaryHost(vsc, ordinal, clusterDomain)).build())
         .addNewPort().withName("redis").withContainerPort(ClusterResources.REDIS_PORT).endPort()
         .withResources(redis.getResources() != null ? redis.getResources() : DEFAULT_RESOURCES)

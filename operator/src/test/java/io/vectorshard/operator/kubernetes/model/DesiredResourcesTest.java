@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.vectorshard.api.StorageSpec;
 import io.vectorshard.api.VectorShardCluster;
+import io.vectorshard.core.redis.ShardAcl;
 import io.vectorshard.core.redis.ShardCredentials;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.RoutingTableCodec;
@@ -83,6 +84,11 @@ class DesiredResourcesTest {
           assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("rag-redis-auth");
           assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
         });
+    // The router's user gets its password from a Secret of its own and its rules from ShardAcl.
+    assertThat(redis.getEnv()).filteredOn(e -> e.getName().equals("ROUTER_PASSWORD")).singleElement()
+        .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("rag-router-auth"));
+    assertThat(redis.getEnv()).filteredOn(e -> e.getName().equals("ROUTER_ACL_RULES")).singleElement()
+        .satisfies(e -> assertThat(e.getValue()).isEqualTo(ShardAcl.ROUTER_RULES));
     assertThat(redis.getEnv()).filteredOn(e -> e.getName().equals("PRIMARY_HOST")).singleElement()
         .satisfies(e -> assertThat(e.getValue()).isEqualTo("rag-shard-2-0.rag-shard-2.search.svc.cluster.local"));
     assertThat(redis.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath())
@@ -113,8 +119,10 @@ class DesiredResourcesTest {
     Container redis = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(redis.getImage()).isEqualTo("registry.example/redis:8.2");
     assertThat(redis.getResources().getLimits()).containsEntry("memory", new Quantity("4Gi"));
+    // The administrator's password comes from the named Secret; the router's is always generated.
     assertThat(redis.getEnv()).filteredOn(e -> e.getValueFrom() != null)
-        .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("my-redis"));
+        .extracting(e -> e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getName())
+        .containsExactlyInAnyOrder("REDIS_PASSWORD=my-redis", "REDISCLI_AUTH=my-redis", "ROUTER_PASSWORD=rag-router-auth");
     assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getStorageClassName()).isEqualTo("fast-ssd");
     assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage"))
         .isEqualTo(new Quantity("50Gi"));
@@ -187,7 +195,7 @@ class DesiredResourcesTest {
   void generatedPasswordsAreLongRandomAndReadBack() {
     String a = ShardCredentials.generatePassword();
     assertThat(a).hasSize(32).matches("[A-Za-z0-9]+").isNotEqualTo(ShardCredentials.generatePassword());
-    Secret secret = PasswordSecret.desired(cluster(), a);
+    Secret secret = PasswordSecret.desired(cluster(), ClusterResources.generatedPasswordSecret("rag"), a);
     assertOwned(secret);
     assertThat(secret.getMetadata().getName()).isEqualTo("rag-redis-auth");
     assertThat(secret.getData().get("password")).isNotEqualTo(a); // base64
