@@ -2,6 +2,7 @@ package io.vectorshard.router;
 
 import io.vectorshard.core.redis.ShardCredentials;
 import io.vectorshard.core.routing.RouterEnvironment;
+import io.vectorshard.router.query.QueryLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ import redis.clients.jedis.HostAndPort;
  * @param seeds shard addresses to bootstrap the routing table from
  * @param credentials who the router is on the shards (their router ACL user, {@link ShardCredentials#router})
  * @param shardTimeout deadline of one shard call (socket timeout and fan-out wait)
- * @param maxTopK largest topK a query may ask for
+ * @param limits what one query may cost a shard (topK, ef, filters, vector sets per shard)
  * @param maxBatch most vectors in one batch upsert
  * @param maxConnectionsPerShard connection pool size per shard
  * @param maxRequestBytes largest HTTP body accepted
@@ -26,7 +27,7 @@ import redis.clients.jedis.HostAndPort;
  */
 public record RouterConfig(String host, int port, List<HostAndPort> seeds, ShardCredentials credentials,
     Duration shardTimeout,
-    int maxTopK, int maxBatch, int maxConnectionsPerShard, long maxRequestBytes, Duration tableCheckInterval) {
+    QueryLimits limits, int maxBatch, int maxConnectionsPerShard, long maxRequestBytes, Duration tableCheckInterval) {
 
   public RouterConfig {
     if (seeds.isEmpty()) {
@@ -36,22 +37,27 @@ public record RouterConfig(String host, int port, List<HostAndPort> seeds, Shard
   }
 
   public static RouterConfig defaults(List<HostAndPort> seeds) {
-    return new RouterConfig("127.0.0.1", 8080, seeds, ShardCredentials.NONE, Duration.ofMillis(1000), 1000, 1000, 32,
+    return new RouterConfig("127.0.0.1", 8080, seeds, ShardCredentials.NONE, Duration.ofMillis(1000), QueryLimits.DEFAULTS, 1000, 32,
         32L * 1024 * 1024, Duration.ofSeconds(5));
   }
 
   public RouterConfig withPort(int newPort) {
-    return new RouterConfig(host, newPort, seeds, credentials, shardTimeout, maxTopK, maxBatch, maxConnectionsPerShard,
+    return new RouterConfig(host, newPort, seeds, credentials, shardTimeout, limits, maxBatch, maxConnectionsPerShard,
         maxRequestBytes, tableCheckInterval);
   }
 
   public RouterConfig withCredentials(ShardCredentials who) {
-    return new RouterConfig(host, port, seeds, who, shardTimeout, maxTopK, maxBatch, maxConnectionsPerShard,
+    return new RouterConfig(host, port, seeds, who, shardTimeout, limits, maxBatch, maxConnectionsPerShard,
+        maxRequestBytes, tableCheckInterval);
+  }
+
+  public RouterConfig withLimits(QueryLimits newLimits) {
+    return new RouterConfig(host, port, seeds, credentials, shardTimeout, newLimits, maxBatch, maxConnectionsPerShard,
         maxRequestBytes, tableCheckInterval);
   }
 
   public RouterConfig withShardTimeout(Duration timeout) {
-    return new RouterConfig(host, port, seeds, credentials, timeout, maxTopK, maxBatch, maxConnectionsPerShard,
+    return new RouterConfig(host, port, seeds, credentials, timeout, limits, maxBatch, maxConnectionsPerShard,
         maxRequestBytes, tableCheckInterval);
   }
 
@@ -67,7 +73,14 @@ public record RouterConfig(String host, int port, List<HostAndPort> seeds, Shard
         new ShardCredentials(RouterEnvironment.REDIS_USER.in(env).orElse(null),
             RouterEnvironment.REDIS_PASSWORD.in(env).orElse(null)),
         Duration.ofMillis(RouterEnvironment.SHARD_TIMEOUT_MS.intIn(env, (int) d.shardTimeout().toMillis())),
-        RouterEnvironment.MAX_TOP_K.intIn(env, d.maxTopK()),
+        new QueryLimits(
+            RouterEnvironment.MAX_TOP_K.intIn(env, d.limits().maxTopK()),
+            RouterEnvironment.MAX_EF.intIn(env, d.limits().maxEf()),
+            RouterEnvironment.MAX_SEARCH_COST.intIn(env, (int) d.limits().maxSearchCost()),
+            RouterEnvironment.MAX_FILTER_LENGTH.intIn(env, d.limits().maxFilterLength()),
+            RouterEnvironment.MAX_FILTER_WORK.intIn(env, (int) d.limits().maxFilterWork()),
+            RouterEnvironment.MAX_KEYS_PER_SHARD.intIn(env, d.limits().maxKeysPerShard()),
+            RouterEnvironment.MAX_SEARCHES_PER_SHARD.intIn(env, d.limits().maxSearchesPerShard())),
         RouterEnvironment.MAX_BATCH.intIn(env, d.maxBatch()),
         RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.intIn(env, d.maxConnectionsPerShard()),
         RouterEnvironment.MAX_REQUEST_BYTES.intIn(env, (int) d.maxRequestBytes()),

@@ -232,8 +232,19 @@ class BadInputTest {
         c("expression syntax error in scatter", "POST", "/v1/search", "{" + v + ", \"filterExpression\": \"and and\"}",
             "invalid filter"),
         c("expression too long", "POST", QUERY, "{" + v + ", \"filterExpression\": \"" + ".n == 1 or ".repeat(500)
-            + ".n == 1\"}", "longer than 4096"),
+            + ".n == 1\"}", "over the bound of 1024 (VSC_ROUTER_MAX_FILTER_LENGTH)"),
         c("expression not a string", "POST", QUERY, "{" + v + ", \"filterExpression\": 1}", "filterExpression must be a string"),
+        // What one search may cost a shard (QueryLimits): Redis cannot cancel a search once sent.
+        c("topK x ef over the bound", "POST", QUERY, "{" + v + ", \"topK\": 1000, \"ef\": 10000}",
+            "topK x ef is 10000000, over the bound of 1000000 (VSC_ROUTER_MAX_SEARCH_COST)"),
+        c("topK x ef over the bound in scatter", "POST", "/v1/search", "{" + v + ", \"topK\": 500, \"ef\": 5000}",
+            "VSC_ROUTER_MAX_SEARCH_COST"),
+        c("ef over its bound", "POST", QUERY, "{" + v + ", \"ef\": 10001}", "ef must be an integer in 1..10000"),
+        c("filterEf x filter length over the bound", "POST", QUERY, "{" + v + ", \"filterExpression\": \"" + ".n == 1 or ".repeat(9)
+            + ".n == 1\", \"filterEf\": 10000}", "over the bound of 256000 (VSC_ROUTER_MAX_FILTER_WORK)"),
+        c("filterEf without a filter", "POST", QUERY, "{" + v + ", \"filterEf\": 100}", "filterEf needs a filter"),
+        c("filterEf zero", "POST", QUERY, "{" + v + ", \"filterExpression\": \".n == 1\", \"filterEf\": 0}",
+            "filterEf must be an integer in 1.."),
         c("article filter bad operator", "POST", "/v1/query", "{\"query_vector\": " + VECTOR
             + ", \"filters\": {\"tenant_id\": \"t\", \"n\": {\"$near\": 1}}}", "unknown operator $near"),
         c("article filter bad value", "POST", "/v1/query", "{\"query_vector\": " + VECTOR

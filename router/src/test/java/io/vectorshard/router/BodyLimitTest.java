@@ -26,7 +26,7 @@ class BodyLimitTest {
   @BeforeAll
   static void start() {
     cluster = RouterCluster.builder(1).dimensions(4)
-        .config(c -> new RouterConfig(c.host(), c.port(), c.seeds(), c.credentials(), c.shardTimeout(), c.maxTopK(),
+        .config(c -> new RouterConfig(c.host(), c.port(), c.seeds(), c.credentials(), c.shardTimeout(), c.limits(),
             c.maxBatch(), c.maxConnectionsPerShard(), LIMIT, c.tableCheckInterval()))
         .start();
     cluster.upsert("acme", "doc", new float[] {1, 0, 0, 0}, RouterCluster.object().put("n", 1));

@@ -32,7 +32,7 @@ class RouterConfigTest {
     assertThat(config.host()).isEqualTo("127.0.0.2");
     assertThat(config.port()).isEqualTo(9123);
     assertThat(config.shardTimeout()).isEqualTo(Duration.ofMillis(750));
-    assertThat(config.maxTopK()).isEqualTo(50);
+    assertThat(config.limits().maxTopK()).isEqualTo(50);
     assertThat(config.maxBatch()).isEqualTo(20);
     // The launcher names the router's ACL user; the password comes its own way.
     assertThat(config.credentials()).isEqualTo(ShardCredentials.router("s3cret"));

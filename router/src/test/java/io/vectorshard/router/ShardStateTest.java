@@ -104,6 +104,7 @@ class ShardStateTest {
     Response first = await("the first refusal for loading", () -> query("hit"), 503, "loading");
     assertRefused(first, "loading");
     assertThat(first.error()).contains("LOADING");
+    assertThat(first.header("Retry-After")).isEqualTo("1");
     double outagesAtStart = outages("loading");
     assertThat(outagesAtStart).isGreaterThanOrEqualTo(1);
     assertThat(up()).isZero();

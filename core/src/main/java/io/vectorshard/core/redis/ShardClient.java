@@ -215,6 +215,7 @@ public final class ShardClient implements AutoCloseable {
   private static final byte[] COUNT = bytes("COUNT");
   private static final byte[] EF = bytes("EF");
   private static final byte[] FILTER = bytes("FILTER");
+  private static final byte[] FILTER_EF = bytes("FILTER-EF");
 
   /** A scored element as VSIM returns it. */
   public record Hit(String key, String id, double score) {}
@@ -225,21 +226,24 @@ public final class ShardClient implements AutoCloseable {
    */
   public record QueryReply(long shardEpoch, Map<String, List<Hit>> hitsByKey, Set<String> absent) {}
 
-  /** {@link #query(List, Set, float[], int, int, String)} with no existence checks. */
+  /** {@link #query(List, Set, float[], int, int, String, int)} with no existence checks and Redis's own {@code FILTER-EF}. */
   public QueryReply query(List<String> keys, float[] vector, int count, int ef, String filter) {
-    return query(keys, Set.of(), vector, count, ef, filter);
+    return query(keys, Set.of(), vector, count, ef, filter, 0);
   }
 
   /**
-   * Runs {@code VSIM key FP32 ... WITHSCORES COUNT k EF ef [FILTER f]} on each key, pipelined with
+   * Runs {@code VSIM key FP32 ... WITHSCORES COUNT k EF ef [FILTER f [FILTER-EF n]]} on each key, pipelined with
    * {@code EXISTS} of the keys in {@code checkExists} and {@code GET vsc:epoch} after them. A
    * missing key answers no hits.
    *
    * @param checkExists keys that may have moved off this shard: the source of a move. Checked after
    *     the search, so a key that still exists then was complete during it (a key gone from its
    *     source never comes back there).
+   * @param filterEf how many candidates the filter is tried on at most ({@code FILTER-EF}); 0 for
+   *     Redis's default ({@code COUNT x 100})
    */
-  public QueryReply query(List<String> keys, Set<String> checkExists, float[] vector, int count, int ef, String filter) {
+  public QueryReply query(List<String> keys, Set<String> checkExists, float[] vector, int count, int ef, String filter,
+      int filterEf) {
     return connections.call(jedis -> {
       Pipeline pipeline = jedis.pipelined();
       byte[] blob = Fp32.encode(vector);
@@ -247,10 +251,14 @@ public final class ShardClient implements AutoCloseable {
       byte[] countArg = bytes(Integer.toString(count));
       byte[] efArg = bytes(Integer.toString(ef));
       byte[] filterArg = filter == null ? null : bytes(filter);
+      byte[] filterEfArg = bytes(Integer.toString(filterEf));
       for (String key : keys) {
         byte[][] args = filter == null
             ? new byte[][] {bytes(key), FP32, blob, WITHSCORES, COUNT, countArg, EF, efArg}
-            : new byte[][] {bytes(key), FP32, blob, WITHSCORES, COUNT, countArg, EF, efArg, FILTER, filterArg};
+            : filterEf == 0
+            ? new byte[][] {bytes(key), FP32, blob, WITHSCORES, COUNT, countArg, EF, efArg, FILTER, filterArg}
+            : new byte[][] {bytes(key), FP32, blob, WITHSCORES, COUNT, countArg, EF, efArg, FILTER, filterArg, FILTER_EF,
+                filterEfArg};
         replies.put(key, pipeline.sendCommand(Protocol.Command.VSIM, args));
       }
       Map<String, Response<Boolean>> exists = new LinkedHashMap<>();

@@ -25,6 +25,8 @@ public class ShardException extends RuntimeException {
     NOT_PRIMARY("is not a primary"),
     /** {@code OOM}: a write refused at {@code maxmemory}. */
     OUT_OF_MEMORY("is out of memory"),
+    /** Not sent: this router already runs as many searches on the shard as it may (a bulkhead). */
+    OVERLOADED("has too many searches running from this router"),
     /** Anything else that kept the call from ending (an interrupt, a malformed reply). */
     FAILED("failed");
 

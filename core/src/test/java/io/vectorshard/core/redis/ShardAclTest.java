@@ -63,7 +63,7 @@ class ShardAclTest {
           new Write(KEY, WriteMode.STREAM_TARGET, "doc-1", new float[] {1, 0, 0}, "{\"k\":1}"),
           new Write(KEY, WriteMode.HOME, "doc-2", new float[] {0, 1, 0}, null))))
           .containsExactly(Applied.CREATED, Applied.CREATED);
-      assertThat(router.query(List.of(KEY), Set.of(KEY), new float[] {1, 0, 0}, 2, 50, ".k == 1").hitsByKey().get(KEY))
+      assertThat(router.query(List.of(KEY), Set.of(KEY), new float[] {1, 0, 0}, 2, 50, ".k == 1", 200).hitsByKey().get(KEY))
           .extracting(ShardClient.Hit::id).containsExactly("doc-1");
       assertThat(router.read(KEY, "doc-1").vector().attributes()).isEqualTo("{\"k\":1}");
       assertThat(router.tenants()).contains("acme");

@@ -28,7 +28,6 @@ import java.util.Map;
 public final class FilterTranslator {
   public static final int MAX_DEPTH = 8;
   public static final int MAX_TERMS = 128;
-  public static final int MAX_EXPRESSION_LENGTH = 4096;
 
   private int terms;
 
@@ -68,13 +67,13 @@ public final class FilterTranslator {
     return parts.isEmpty() ? null : String.join(" and ", parts);
   }
 
-  /** Checks a raw expression's size; its syntax is Redis' to judge (errors become 400s). */
+  /**
+   * A raw expression, or null when blank. Its syntax is Redis' to judge (errors become 400s), its
+   * length the query limits' ({@code QueryLimits.filterEf}).
+   */
   public static String raw(String expression) {
     if (expression == null || expression.isBlank()) {
       return null;
-    }
-    if (expression.length() > MAX_EXPRESSION_LENGTH) {
-      throw new BadRequestException("filterExpression is longer than " + MAX_EXPRESSION_LENGTH + " characters");
     }
     return expression;
   }

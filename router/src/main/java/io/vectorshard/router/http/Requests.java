@@ -14,7 +14,6 @@ import java.util.Set;
  */
 public final class Requests {
   public static final int MAX_ATTRIBUTES_BYTES = 64 * 1024;
-  public static final int MAX_EF = 10_000;
   public static final int DEFAULT_EF = 100;
   public static final int MAX_TIMEOUT_MS = 60_000;
 

@@ -14,6 +14,7 @@ import io.vectorshard.router.RouterConfig;
 import io.vectorshard.router.filter.FilterTranslator;
 import io.vectorshard.router.query.SearchRequest;
 import io.vectorshard.router.query.SearchResult;
+import io.vectorshard.router.query.QueryLimits;
 import io.vectorshard.router.query.Searcher;
 import io.vectorshard.router.routing.Routing;
 import io.vectorshard.router.write.UpsertResult;
@@ -39,9 +40,9 @@ public final class RouterApi {
   private static final Set<String> UPSERT_FIELDS = Set.of("vector", "metadata");
   private static final Set<String> BATCH_FIELDS = Set.of("vectors");
   private static final Set<String> BATCH_ITEM_FIELDS = Set.of("id", "vector", "metadata");
-  private static final Set<String> TENANT_QUERY_FIELDS = Set.of("vector", "topK", "filter", "filterExpression", "ef",
+  private static final Set<String> TENANT_QUERY_FIELDS = Set.of("vector", "topK", "filter", "filterExpression", "filterEf", "ef",
       "withMetadata", "timeoutMs");
-  private static final Set<String> SEARCH_FIELDS = Set.of("vector", "topK", "filter", "filterExpression", "ef",
+  private static final Set<String> SEARCH_FIELDS = Set.of("vector", "topK", "filter", "filterExpression", "filterEf", "ef",
       "withMetadata", "tenants", "merge", "timeoutMs", "allowPartial");
   private static final Set<String> ARTICLE_QUERY_FIELDS = Set.of("query_vector", "top_k", "filters", "ef", "timeoutMs");
   private static final Set<String> ARTICLE_MULTI_FIELDS = Set.of("query_vector", "top_k", "filters", "ef", "tenants",
@@ -191,13 +192,15 @@ public final class RouterApi {
   private SearchRequest nativeRequest(JsonNode body, List<String> tenants) {
     int dims = dimensions();
     float[] vector = Requests.vector(body, "vector", dims);
-    int topK = Requests.intInRange(body, "topK", 10, 1, config.maxTopK());
+    int topK = Requests.intInRange(body, "topK", 10, 1, config.limits().maxTopK());
     String structured = FilterTranslator.translate(body.get("filter"));
     String raw = FilterTranslator.raw(Requests.text(body, "filterExpression"));
     if (structured != null && raw != null) {
       throw new BadRequestException("give filter or filterExpression, not both");
     }
-    return new SearchRequest(tenants, vector, topK, ef(body, topK), structured != null ? structured : raw,
+    String filter = structured != null ? structured : raw;
+    Integer filterEf = body.hasNonNull("filterEf") ? Requests.intInRange(body, "filterEf", 0, 1, Integer.MAX_VALUE) : null;
+    return new SearchRequest(tenants, vector, topK, ef(body, topK), filter, config.limits().filterEf(filter, filterEf, topK),
         Requests.merge(body, "merge"), Requests.timeout(body, "timeoutMs", config.shardTimeout()),
         Requests.bool(body, "allowPartial", false), Requests.bool(body, "withMetadata", true));
   }
@@ -205,13 +208,18 @@ public final class RouterApi {
   private SearchRequest articleRequest(JsonNode body, List<String> tenants, String filter) {
     int dims = dimensions();
     float[] vector = Requests.vector(body, "query_vector", dims);
-    int topK = Requests.intInRange(body, "top_k", 10, 1, config.maxTopK());
-    return new SearchRequest(tenants, vector, topK, ef(body, topK), filter, Requests.merge(body, "merge"),
-        Requests.timeout(body, "timeoutMs", config.shardTimeout()), Requests.bool(body, "allowPartial", false), true);
+    int topK = Requests.intInRange(body, "top_k", 10, 1, config.limits().maxTopK());
+    return new SearchRequest(tenants, vector, topK, ef(body, topK), filter, config.limits().filterEf(filter, null, topK),
+        Requests.merge(body, "merge"), Requests.timeout(body, "timeoutMs", config.shardTimeout()),
+        Requests.bool(body, "allowPartial", false), true);
   }
 
-  private static int ef(JsonNode body, int topK) {
-    return Requests.intInRange(body, "ef", Math.max(Requests.DEFAULT_EF, topK), 1, Requests.MAX_EF);
+  /** The request's {@code ef} (default: at least topK), in range and within {@code topK x ef}. */
+  private int ef(JsonNode body, int topK) {
+    QueryLimits limits = config.limits();
+    int ef = Requests.intInRange(body, "ef", Math.max(Requests.DEFAULT_EF, topK), 1, limits.maxEf());
+    limits.checkSearch(topK, ef);
+    return ef;
   }
 
   private static List<String> tenants(JsonNode body) {

@@ -67,9 +67,14 @@ public final class RouterHttp {
         "the routing table is changing; retry shortly (" + e.getMessage() + ")", e.shard()));
     // A shard's own failure (down, loading, busy, refusing the router's user) is 503, a missed deadline
     // 504; neither is logged here: ShardHealth logs each shard's state once when it changes.
+    // Passing states (loading, a script, this router's bulkhead) tell the client when to retry.
     app.exception(ShardException.class, (e, ctx) -> {
       var body = RouterApi.error(e.timeout() ? 504 : 503, e.getMessage()).put("shard", e.shard())
           .put("reason", e.reason().label());
+      if (e.reason() == ShardException.Reason.LOADING || e.reason() == ShardException.Reason.BUSY
+          || e.reason() == ShardException.Reason.OVERLOADED) {
+        ctx.header("Retry-After", "1");
+      }
       RouterApi.respond(ctx, e.timeout() ? 504 : 503, body);
     });
     app.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), e.getMessage(), null));

@@ -8,10 +8,11 @@ import java.util.List;
  *
  * @param tenants the tenants to search, or null for every tenant on every shard (admin scatter)
  * @param filter a VSIM FILTER expression, or null
+ * @param filterEf the candidates the filter is tried on at most (VSIM's FILTER-EF); 0 without a filter
  * @param timeout deadline for the whole fan-out; a shard not done by then is missing
  * @param allowPartial answer from the shards that did reply (flagged partial) instead of failing
  */
-public record SearchRequest(List<String> tenants, float[] vector, int topK, int ef, String filter, Merge merge,
+public record SearchRequest(List<String> tenants, float[] vector, int topK, int ef, String filter, int filterEf, Merge merge,
     Duration timeout, boolean allowPartial, boolean withMetadata) {
 
   /** How per-shard answers are combined. */

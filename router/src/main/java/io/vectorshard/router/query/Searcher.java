@@ -28,11 +28,13 @@ public final class Searcher {
   private final Routing routing;
   private final RouterMetrics metrics;
   private final FanOut fanOut;
+  private final QueryLimits limits;
 
-  public Searcher(Routing routing, RouterMetrics metrics, FanOut fanOut) {
+  public Searcher(Routing routing, RouterMetrics metrics, FanOut fanOut, QueryLimits limits) {
     this.routing = routing;
     this.metrics = metrics;
     this.fanOut = fanOut;
+    this.limits = limits;
   }
 
   public SearchResult search(SearchRequest request) {
@@ -77,11 +79,12 @@ public final class Searcher {
           for (String tenant : client.tenants()) {
             table.bucketsOf(tenant).stream().filter(b -> b.shard().equals(shard)).forEach(keys::add);
           }
+          limits.checkKeys(shard.id(), keys.size());
           return query(client, keys, request);
         });
       }
       Attempt attempt = new Attempt(new ArrayList<>(), new ArrayList<>(), 0);
-      return gatherInto(attempt, fanOut.call(snapshot, tasks, "query", request.timeout()), Map.of());
+      return gatherInto(attempt, fanOut.searches(snapshot, tasks, request.timeout()), Map.of());
     }
     Attempt attempt = new Attempt(new ArrayList<>(), new ArrayList<>(), 0);
     List<String> tenants = request.allTenants() ? allTenants(snapshot, request, attempt.missing()) : request.tenants();
@@ -95,13 +98,14 @@ public final class Searcher {
         byKey.put(b.key(), b);
       }
     }
+    byShard.forEach((shard, keys) -> limits.checkKeys(shard.id(), keys.size()));
     Map<ShardEndpoint, List<BucketLocation>> moved = new LinkedHashMap<>();
-    attempt = gatherInto(attempt, fanOut.call(snapshot, tasks(byShard, request), "query", request.timeout()), byKey, moved);
+    attempt = gatherInto(attempt, fanOut.searches(snapshot, tasks(byShard, request), request.timeout()), byKey, moved);
     if (moved.isEmpty()) {
       return attempt;
     }
     // Keys that left their source during the search: read them on their new shard.
-    return gatherInto(attempt, fanOut.call(snapshot, tasks(moved, request), "query", request.timeout()), byKey,
+    return gatherInto(attempt, fanOut.searches(snapshot, tasks(moved, request), request.timeout()), byKey,
         new LinkedHashMap<>());
   }
 
@@ -162,7 +166,7 @@ public final class Searcher {
       }
     }
     ShardClient.QueryReply reply = client.query(new ArrayList<>(tenantOfKey.keySet()), check, request.vector(),
-        request.topK(), request.ef(), request.filter());
+        request.topK(), request.ef(), request.filter(), request.filterEf());
     List<Match> hits = new ArrayList<>();
     reply.hitsByKey().forEach((key, list) -> list.forEach(h ->
         hits.add(new Match(tenantOfKey.get(key), h.id(), h.score(), client.id(), key, null))));
@@ -198,7 +202,10 @@ public final class Searcher {
   /** Answers by shard id, and the shards that failed or missed the deadline. */
   private record Gathered<T>(Map<String, T> answers, List<SearchResult.MissingShard> missing) {}
 
-  /** Sorts replies into answers and missing shards. A filter syntax error is the client's: rethrown at once. */
+  /**
+   * Sorts replies into answers and missing shards. A filter syntax error or a query over a limit is
+   * the client's: rethrown at once.
+   */
   private static <T> Gathered<T> gather(List<ShardReply<T>> replies) {
     Map<String, T> answers = new LinkedHashMap<>();
     List<SearchResult.MissingShard> missing = new ArrayList<>();
@@ -208,6 +215,8 @@ public final class Searcher {
         answers.put(shard, reply.value());
       } else if (reply.failure() instanceof FilterSyntaxException filterError) {
         throw filterError;
+      } else if (reply.failure() instanceof QueryLimitException overLimit) {
+        throw overLimit;
       } else if (reply.failure() instanceof ShardException shardError) {
         missing.add(new SearchResult.MissingShard(shard, shardError.reason(), shardError.detail()));
       } else {

@@ -7,6 +7,8 @@ import io.vectorshard.router.metrics.RouterMetrics;
 import io.vectorshard.router.routing.Routing;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,11 +33,14 @@ public final class FanOut {
   private final RouterMetrics metrics;
   private final ExecutorService executor;
   private final ShardHealth health;
+  private final ShardBulkhead searches;
 
-  public FanOut(RouterMetrics metrics, ExecutorService executor) {
+  /** @param maxSearchesPerShard how many searches may run on one shard at once ({@link #searches}) */
+  public FanOut(RouterMetrics metrics, ExecutorService executor, int maxSearchesPerShard) {
     this.metrics = metrics;
     this.executor = executor;
     this.health = new ShardHealth(metrics);
+    this.searches = new ShardBulkhead(maxSearchesPerShard);
   }
 
   /**
@@ -58,6 +63,42 @@ public final class FanOut {
    *     not done by then are reported as timed out; null for writes, see {@link #call(Routing.Snapshot, Map, String)}
    */
   public <T> List<ShardReply<T>> call(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> calls,
+      String op, Duration timeout) {
+    return run(snapshot, calls, op, timeout);
+  }
+
+  /**
+   * As {@link #call(Routing.Snapshot, Map, String, Duration)} for searches (op {@code query}), each
+   * admitted by its shard's bulkhead: a shard already running as many searches from this router as
+   * it may is not called, and its reply is an {@code OVERLOADED} {@link ShardException}.
+   */
+  public <T> List<ShardReply<T>> searches(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> calls,
+      Duration timeout) {
+    Map<ShardEndpoint, Function<ShardClient, T>> admitted = new LinkedHashMap<>();
+    Map<ShardEndpoint, ShardReply<T>> refused = new HashMap<>();
+    calls.forEach((shard, call) -> {
+      if (searches.tryEnter(shard.id())) {
+        admitted.put(shard, client -> {
+          try {
+            return call.apply(client);
+          } finally {
+            searches.leave(shard.id());
+          }
+        });
+      } else {
+        refused.put(shard, ShardReply.failed(shard, new ShardException(shard.id(), ShardException.Reason.OVERLOADED,
+            searches.permits() + " already running (VSC_ROUTER_MAX_SEARCHES_PER_SHARD); retry shortly", null)));
+      }
+    });
+    if (refused.isEmpty()) {
+      return run(snapshot, admitted, "query", timeout);
+    }
+    Map<ShardEndpoint, ShardReply<T>> byShard = new HashMap<>(refused);
+    run(snapshot, admitted, "query", timeout).forEach(reply -> byShard.put(reply.shard(), reply));
+    return calls.keySet().stream().map(byShard::get).toList();
+  }
+
+  private <T> List<ShardReply<T>> run(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> calls,
       String op, Duration timeout) {
     List<ShardEndpoint> shards = new ArrayList<>(calls.keySet());
     List<ShardClient> clients = new ArrayList<>(shards.size());

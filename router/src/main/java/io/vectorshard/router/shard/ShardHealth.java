@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Whether each shard answers, as the router's calls find it, so a shard's outage is logged once when
  * it starts and once when it ends, not once per request: a shard loading its dataset after a restart
- * fails hundreds of requests, each already answered 503 naming the shard. Timeouts do not change the
- * state: they follow from each request's own deadline, and a slow query says nothing about the shard.
+ * fails hundreds of requests, each already answered 503 naming the shard. Timeouts and the router's
+ * own bulkhead do not change the state: they follow from each request's deadline and this router's
+ * load, and say nothing about the shard.
  */
 final class ShardHealth {
   private static final Logger LOG = LoggerFactory.getLogger(ShardHealth.class);
@@ -29,7 +30,7 @@ final class ShardHealth {
   /** Records what one call to {@code shard} found: a value, or the failure it ended with. */
   void observe(String shard, Throwable failure) {
     if (failure instanceof ShardException e) {
-      if (!e.timeout()) {
+      if (e.reason() != ShardException.Reason.TIMEOUT && e.reason() != ShardException.Reason.OVERLOADED) {
         change(shard, Optional.of(e.reason()), e.detail());
       }
     } else if (states.get(shard) != ANSWERS) {

@@ -14,11 +14,15 @@ import io.vectorshard.router.metrics.RouterMetrics;
 import io.vectorshard.router.routing.Routing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +40,8 @@ class FanOutTest {
   private static Routing.Snapshot snapshot;
   private static final RouterMetrics metrics = new RouterMetrics();
   private static final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
-  private static final FanOut fanOut = new FanOut(metrics, virtualThreads);
+  private static final int MAX_SEARCHES = 2;
+  private static final FanOut fanOut = new FanOut(metrics, virtualThreads, MAX_SEARCHES);
 
   @BeforeAll
   static void start() {
@@ -65,6 +70,48 @@ class FanOutTest {
 
   private static String callerThread() {
     return Long.toString(Thread.currentThread().threadId());
+  }
+
+  @Test
+  void searchesOverTheShardsBulkheadAreRefusedAtOnceAndOtherShardsAndCallsAreNot() throws Exception {
+    ShardEndpoint busy = table.shards().get(0);
+    ShardEndpoint other = table.shards().get(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch running = new CountDownLatch(MAX_SEARCHES);
+    List<Future<List<ShardReply<String>>>> held = new ArrayList<>();
+    for (int i = 0; i < MAX_SEARCHES; i++) {
+      held.add(virtualThreads.submit(() -> fanOut.searches(snapshot, Map.of(busy, client -> {
+        running.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+        return "held";
+      }), Duration.ofSeconds(5))));
+    }
+    assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+    try {
+      // One more search on the full shard is refused without being sent; its neighbour is searched.
+      Map<ShardEndpoint, Function<ShardClient, String>> both = new LinkedHashMap<>(whoAnswers(List.of(busy, other)));
+      List<ShardReply<String>> replies = fanOut.searches(snapshot, both, Duration.ofSeconds(1));
+      assertThat(replies).extracting(ShardReply::shard).containsExactly(busy, other);
+      assertThat(replies.get(0).failure()).isInstanceOfSatisfying(ShardException.class, e -> {
+        assertThat(e.reason()).isEqualTo(ShardException.Reason.OVERLOADED);
+        assertThat(e.shard()).isEqualTo(busy.id());
+        assertThat(e.getMessage()).contains("VSC_ROUTER_MAX_SEARCHES_PER_SHARD");
+      });
+      assertThat(replies.get(1).ok()).isTrue();
+      // Other calls (writes, reads of attributes) are not searches: the full shard takes them.
+      assertThat(fanOut.call(snapshot, whoAnswers(List.of(busy)), "test").get(0).ok()).isTrue();
+    } finally {
+      release.countDown();
+    }
+    for (var search : held) {
+      assertThat(search.get().get(0).value()).isEqualTo("held");
+    }
+    // The permits came back with the calls' ends.
+    assertThat(fanOut.searches(snapshot, whoAnswers(List.of(busy)), Duration.ofSeconds(1)).get(0).ok()).isTrue();
   }
 
   @Test
