@@ -69,15 +69,8 @@ public final class RebalanceBenchmark {
 
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    Map<String, String> options = new java.util.HashMap<>(Map.of("--vectors", "20000", "--dims", "384",
-        "--buckets", "12", "--budget-ms", "250"));
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!options.containsKey(args[i])) {
-        System.err.println("RebalanceBenchmark: unknown option " + args[i] + "; options: " + options.keySet());
-        System.exit(2);
-      }
-      options.put(args[i], args[i + 1]);
-    }
+    Map<String, String> options = Options.parse("RebalanceBenchmark", Map.of("--vectors", "20000", "--dims", "384",
+        "--buckets", "12", "--budget-ms", "250"), args);
     new RebalanceBenchmark(Integer.parseInt(options.get("--vectors")), Integer.parseInt(options.get("--dims")),
         Integer.parseInt(options.get("--buckets")), Duration.ofMillis(Long.parseLong(options.get("--budget-ms")))).run();
   }

@@ -80,7 +80,7 @@ public record RouterConfig(String host, int port, List<HostAndPort> seeds, Shard
             RouterEnvironment.MAX_FILTER_LENGTH.intIn(env, d.limits().maxFilterLength()),
             RouterEnvironment.MAX_FILTER_WORK.intIn(env, (int) d.limits().maxFilterWork()),
             RouterEnvironment.MAX_KEYS_PER_SHARD.intIn(env, d.limits().maxKeysPerShard()),
-            RouterEnvironment.MAX_SEARCHES_PER_SHARD.intIn(env, d.limits().maxSearchesPerShard())),
+            RouterEnvironment.SEARCH_BUDGET_PER_SHARD.intIn(env, d.limits().searchBudgetPerShard())),
         RouterEnvironment.MAX_BATCH.intIn(env, d.maxBatch()),
         RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.intIn(env, d.maxConnectionsPerShard()),
         RouterEnvironment.MAX_REQUEST_BYTES.intIn(env, (int) d.maxRequestBytes()),

@@ -29,7 +29,7 @@ public final class RouterServer implements AutoCloseable {
   private RouterServer(RouterConfig config) {
     this.config = config;
     this.routing = new Routing(config, metrics);
-    FanOut fanOut = new FanOut(metrics, shardCalls, config.limits().maxSearchesPerShard());
+    FanOut fanOut = new FanOut(metrics, shardCalls, config.limits().searchBudgetPerShard(), config.shardTimeout());
     Writer writer = new Writer(routing, metrics, fanOut);
     Searcher searcher = new Searcher(routing, metrics, fanOut, config.limits());
     this.http = RouterHttp.create(config, routing, writer, searcher, metrics);

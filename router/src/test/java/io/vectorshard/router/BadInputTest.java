@@ -241,7 +241,7 @@ class BadInputTest {
             "VSC_ROUTER_MAX_SEARCH_COST"),
         c("ef over its bound", "POST", QUERY, "{" + v + ", \"ef\": 10001}", "ef must be an integer in 1..10000"),
         c("filterEf x filter length over the bound", "POST", QUERY, "{" + v + ", \"filterExpression\": \"" + ".n == 1 or ".repeat(9)
-            + ".n == 1\", \"filterEf\": 10000}", "over the bound of 256000 (VSC_ROUTER_MAX_FILTER_WORK)"),
+            + ".n == 1\", \"filterEf\": 10000}", "over the bound of 128000 (VSC_ROUTER_MAX_FILTER_WORK)"),
         c("filterEf without a filter", "POST", QUERY, "{" + v + ", \"filterEf\": 100}", "filterEf needs a filter"),
         c("filterEf zero", "POST", QUERY, "{" + v + ", \"filterExpression\": \".n == 1\", \"filterEf\": 0}",
             "filterEf must be an integer in 1.."),

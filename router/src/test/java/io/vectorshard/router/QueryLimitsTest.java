@@ -32,7 +32,7 @@ class QueryLimitsTest {
     QueryLimits d = QueryLimits.DEFAULTS;
     cluster = RouterCluster.builder(2).dimensions(3)
         .config(c -> c.withLimits(new QueryLimits(d.maxTopK(), d.maxEf(), d.maxSearchCost(), d.maxFilterLength(),
-            d.maxFilterWork(), MAX_KEYS, d.maxSearchesPerShard())))
+            d.maxFilterWork(), MAX_KEYS, d.searchBudgetPerShard())))
         .start();
     for (int t = 0; t < 12; t++) {
       assertThat(cluster.upsert("t" + t, "doc", new float[] {1, t, 0}, object().put("n", t)).status()).isEqualTo(201);
@@ -87,7 +87,7 @@ class QueryLimitsTest {
       admin.configSet("slowlog-log-slower-than", "0");
       admin.slowlogReset();
       try {
-        // Unset: Redis's default (topK x 100) cut to the work bound, filter length x FILTER-EF <= 256,000.
+        // Unset: Redis's default (topK x 100) cut to the work bound on filter length x FILTER-EF.
         Response byDefault = cluster.post("/v1/tenants/t1/query", query().put("filterExpression", filter));
         assertThat(byDefault.status()).as("%s", byDefault).isEqualTo(200);
         assertThat(byDefault.json().get("results")).hasSize(1);
@@ -99,7 +99,7 @@ class QueryLimitsTest {
               int at = args.indexOf("FILTER-EF");
               return at < 0 ? "none" : args.get(at + 1);
             }).toList();
-        assertThat(sent).containsExactlyInAnyOrder(Integer.toString(256_000 / filter.length()), "40");
+        assertThat(sent).containsExactlyInAnyOrder(Integer.toString((int) (QueryLimits.DEFAULTS.maxFilterWork() / filter.length())), "40");
       } finally {
         admin.configSet("slowlog-log-slower-than", "10000");
       }

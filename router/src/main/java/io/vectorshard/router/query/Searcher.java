@@ -84,7 +84,7 @@ public final class Searcher {
         });
       }
       Attempt attempt = new Attempt(new ArrayList<>(), new ArrayList<>(), 0);
-      return gatherInto(attempt, fanOut.searches(snapshot, tasks, request.timeout()), Map.of());
+      return gatherInto(attempt, fanOut.searches(snapshot, tasks, request.timeout(), limits.weight(request)), Map.of());
     }
     Attempt attempt = new Attempt(new ArrayList<>(), new ArrayList<>(), 0);
     List<String> tenants = request.allTenants() ? allTenants(snapshot, request, attempt.missing()) : request.tenants();
@@ -100,12 +100,12 @@ public final class Searcher {
     }
     byShard.forEach((shard, keys) -> limits.checkKeys(shard.id(), keys.size()));
     Map<ShardEndpoint, List<BucketLocation>> moved = new LinkedHashMap<>();
-    attempt = gatherInto(attempt, fanOut.searches(snapshot, tasks(byShard, request), request.timeout()), byKey, moved);
+    attempt = gatherInto(attempt, fanOut.searches(snapshot, tasks(byShard, request), request.timeout(), limits.weight(request)), byKey, moved);
     if (moved.isEmpty()) {
       return attempt;
     }
     // Keys that left their source during the search: read them on their new shard.
-    return gatherInto(attempt, fanOut.searches(snapshot, tasks(moved, request), request.timeout()), byKey,
+    return gatherInto(attempt, fanOut.searches(snapshot, tasks(moved, request), request.timeout(), limits.weight(request)), byKey,
         new LinkedHashMap<>());
   }
 

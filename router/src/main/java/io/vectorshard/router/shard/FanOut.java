@@ -34,13 +34,20 @@ public final class FanOut {
   private final ExecutorService executor;
   private final ShardHealth health;
   private final ShardBulkhead searches;
+  private final Duration abandonedSearch;
 
-  /** @param maxSearchesPerShard how many searches may run on one shard at once ({@link #searches}) */
-  public FanOut(RouterMetrics metrics, ExecutorService executor, int maxSearchesPerShard) {
+  /**
+   * @param searchBudgetPerShard the permits of each shard's search bulkhead ({@link #searches})
+   * @param abandonedSearch how long a search given up on at its deadline is assumed to keep running
+   *     on Redis (which cannot cancel it): its bulkhead permit comes back only then. The query
+   *     limits keep a search within the shard timeout, which is what the router passes.
+   */
+  public FanOut(RouterMetrics metrics, ExecutorService executor, int searchBudgetPerShard, Duration abandonedSearch) {
     this.metrics = metrics;
     this.executor = executor;
     this.health = new ShardHealth(metrics);
-    this.searches = new ShardBulkhead(maxSearchesPerShard);
+    this.searches = new ShardBulkhead(searchBudgetPerShard);
+    this.abandonedSearch = abandonedSearch;
   }
 
   /**
@@ -69,25 +76,40 @@ public final class FanOut {
 
   /**
    * As {@link #call(Routing.Snapshot, Map, String, Duration)} for searches (op {@code query}), each
-   * admitted by its shard's bulkhead: a shard already running as many searches from this router as
-   * it may is not called, and its reply is an {@code OVERLOADED} {@link ShardException}.
+   * admitted by its shard's bulkhead with {@code weight} permits (the search's estimated work,
+   * {@code QueryLimits.weight}): a shard whose budget from this router has no room for it is not called, and its reply is an {@code OVERLOADED} {@link ShardException}. A search
+   * that timed out keeps its permit for {@code abandonedSearch} more, as it keeps running on Redis.
    */
   public <T> List<ShardReply<T>> searches(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> calls,
-      Duration timeout) {
+      Duration timeout, int weight) {
     Map<ShardEndpoint, Function<ShardClient, T>> admitted = new LinkedHashMap<>();
     Map<ShardEndpoint, ShardReply<T>> refused = new HashMap<>();
     calls.forEach((shard, call) -> {
-      if (searches.tryEnter(shard.id())) {
+      if (searches.tryEnter(shard.id(), weight)) {
         admitted.put(shard, client -> {
           try {
-            return call.apply(client);
-          } finally {
-            searches.leave(shard.id());
+            T value = call.apply(client);
+            searches.leave(shard.id(), weight);
+            return value;
+          } catch (ShardException e) {
+            if (e.timeout()) {
+              // The router stopped waiting, Redis did not stop searching: the permit stays taken
+              // for as long as the search may still run there.
+              CompletableFuture.delayedExecutor(abandonedSearch.toMillis(), TimeUnit.MILLISECONDS)
+                  .execute(() -> searches.leave(shard.id(), weight));
+            } else {
+              searches.leave(shard.id(), weight);
+            }
+            throw e;
+          } catch (RuntimeException e) {
+            searches.leave(shard.id(), weight);
+            throw e;
           }
         });
       } else {
         refused.put(shard, ShardReply.failed(shard, new ShardException(shard.id(), ShardException.Reason.OVERLOADED,
-            searches.permits() + " already running (VSC_ROUTER_MAX_SEARCHES_PER_SHARD); retry shortly", null)));
+            "its search budget from this router (" + searches.permits() + " permits, VSC_ROUTER_SEARCH_BUDGET_PER_SHARD) "
+                + "has no room for a search of weight " + weight + "; retry shortly", null)));
       }
     });
     if (refused.isEmpty()) {

@@ -5,11 +5,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
- * How many calls of one kind (searches) this router runs on each shard at once. A call over the
- * bound is not queued: it fails at once, so a burst of heavy queries to one shard cannot pile up
+ * How much work of one kind (searches, weighted by their estimated cost) this router runs on each
+ * shard at once, in permits. A call that does not fit is not queued: it fails at once, so a burst of heavy queries to one shard cannot pile up
  * threads and connections that the shard's other tenants, and its writes, need. A permit is held
- * until the call itself ends (at the latest its socket timeout), not until its request gave up, so
- * the bound counts the work really running on the shard.
+ * until the call itself ends, and past its deadline for as long as the search may still run on
+ * Redis (see {@link FanOut#searches}), so the bound counts the work really running on the shard.
  */
 final class ShardBulkhead {
   private final int permits;
@@ -23,13 +23,13 @@ final class ShardBulkhead {
     return permits;
   }
 
-  /** Takes a permit for a call to {@code shard}, if one is free. */
-  boolean tryEnter(String shard) {
-    return byShard.computeIfAbsent(shard, s -> new Semaphore(permits)).tryAcquire();
+  /** Takes {@code weight} permits for a call to {@code shard}, if that many are free. */
+  boolean tryEnter(String shard, int weight) {
+    return byShard.computeIfAbsent(shard, s -> new Semaphore(permits)).tryAcquire(weight);
   }
 
-  /** Gives back the permit of a call that {@link #tryEnter entered}. */
-  void leave(String shard) {
-    byShard.get(shard).release();
+  /** Gives back the permits of a call that {@link #tryEnter entered}. */
+  void leave(String shard, int weight) {
+    byShard.get(shard).release(weight);
   }
 }

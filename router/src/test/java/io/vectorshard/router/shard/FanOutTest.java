@@ -41,7 +41,8 @@ class FanOutTest {
   private static final RouterMetrics metrics = new RouterMetrics();
   private static final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
   private static final int MAX_SEARCHES = 2;
-  private static final FanOut fanOut = new FanOut(metrics, virtualThreads, MAX_SEARCHES);
+  private static final Duration ABANDONED = Duration.ofMillis(1500);
+  private static final FanOut fanOut = new FanOut(metrics, virtualThreads, MAX_SEARCHES, ABANDONED);
 
   @BeforeAll
   static void start() {
@@ -88,18 +89,18 @@ class FanOutTest {
           throw new IllegalStateException(e);
         }
         return "held";
-      }), Duration.ofSeconds(5))));
+      }), Duration.ofSeconds(5), 1)));
     }
     assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
     try {
       // One more search on the full shard is refused without being sent; its neighbour is searched.
       Map<ShardEndpoint, Function<ShardClient, String>> both = new LinkedHashMap<>(whoAnswers(List.of(busy, other)));
-      List<ShardReply<String>> replies = fanOut.searches(snapshot, both, Duration.ofSeconds(1));
+      List<ShardReply<String>> replies = fanOut.searches(snapshot, both, Duration.ofSeconds(1), 1);
       assertThat(replies).extracting(ShardReply::shard).containsExactly(busy, other);
       assertThat(replies.get(0).failure()).isInstanceOfSatisfying(ShardException.class, e -> {
         assertThat(e.reason()).isEqualTo(ShardException.Reason.OVERLOADED);
         assertThat(e.shard()).isEqualTo(busy.id());
-        assertThat(e.getMessage()).contains("VSC_ROUTER_MAX_SEARCHES_PER_SHARD");
+        assertThat(e.getMessage()).contains("VSC_ROUTER_SEARCH_BUDGET_PER_SHARD");
       });
       assertThat(replies.get(1).ok()).isTrue();
       // Other calls (writes, reads of attributes) are not searches: the full shard takes them.
@@ -111,7 +112,57 @@ class FanOutTest {
       assertThat(search.get().get(0).value()).isEqualTo("held");
     }
     // The permits came back with the calls' ends.
-    assertThat(fanOut.searches(snapshot, whoAnswers(List.of(busy)), Duration.ofSeconds(1)).get(0).ok()).isTrue();
+    assertThat(fanOut.searches(snapshot, whoAnswers(List.of(busy)), Duration.ofSeconds(1), 1).get(0).ok()).isTrue();
+  }
+
+  @Test
+  void aSearchTakesAsManyPermitsAsItWeighs() throws Exception {
+    ShardEndpoint shard = table.shards().get(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch running = new CountDownLatch(1);
+    Future<List<ShardReply<String>>> light = virtualThreads.submit(() -> fanOut.searches(snapshot, Map.of(shard, client -> {
+      running.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return "light";
+    }), Duration.ofSeconds(5), 1));
+    assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+    try {
+      // One of the two permits is taken: a search weighing two does not fit, one weighing one does.
+      assertThat(fanOut.searches(snapshot, whoAnswers(List.of(shard)), Duration.ofSeconds(1), 2).get(0).failure())
+          .isInstanceOfSatisfying(ShardException.class, e -> assertThat(e.reason()).isEqualTo(ShardException.Reason.OVERLOADED));
+      assertThat(fanOut.searches(snapshot, whoAnswers(List.of(shard)), Duration.ofSeconds(1), 1).get(0).ok()).isTrue();
+    } finally {
+      release.countDown();
+    }
+    assertThat(light.get().get(0).value()).isEqualTo("light");
+    assertThat(fanOut.searches(snapshot, whoAnswers(List.of(shard)), Duration.ofSeconds(1), 2).get(0).ok()).isTrue();
+  }
+
+  @Test
+  void aSearchGivenUpOnAtItsDeadlineKeepsItsPermitWhileRedisMayStillRunIt() {
+    ShardEndpoint paused = table.shards().get(2);
+    try (Jedis admin = RedisShards.admin(paused.host(), paused.port())) {
+      admin.clientPause(800, ClientPauseMode.ALL);
+    }
+    for (int i = 0; i < MAX_SEARCHES; i++) {
+      ShardReply<String> late = fanOut.searches(snapshot, whoAnswers(List.of(paused)), Duration.ofMillis(100), 1).get(0);
+      assertThat(late.failure()).isInstanceOfSatisfying(ShardException.class, e -> assertThat(e.timeout()).isTrue());
+    }
+    // Both calls ended, but their searches would still be running on Redis: no permit is free.
+    ShardReply<String> refused = fanOut.searches(snapshot, whoAnswers(List.of(paused)), Duration.ofMillis(100), 1).get(0);
+    assertThat(refused.failure()).isInstanceOfSatisfying(ShardException.class,
+        e -> assertThat(e.reason()).isEqualTo(ShardException.Reason.OVERLOADED));
+    RedisProcess.awaitPing(paused.port(), RedisShards.ADMIN, Duration.ofSeconds(10), () -> true);
+    long deadline = System.nanoTime() + ABANDONED.multipliedBy(4).toNanos();
+    ShardReply<String> admitted;
+    do {
+      admitted = fanOut.searches(snapshot, whoAnswers(List.of(paused)), Duration.ofSeconds(1), 1).get(0);
+    } while (!admitted.ok() && System.nanoTime() < deadline);
+    assertThat(admitted.ok()).as("the permits came back after %s: %s", ABANDONED, admitted.failure()).isTrue();
   }
 
   @Test
