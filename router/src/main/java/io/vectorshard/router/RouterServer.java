@@ -39,7 +39,7 @@ public final class RouterServer implements AutoCloseable {
   public static RouterServer start(RouterConfig config) {
     RouterServer server = new RouterServer(config);
     server.routing.start();
-    server.http.start(config.host(), config.port());
+    server.http.start(); // on the connector RouterHttp configures, at config.host() and config.port()
     return server;
   }
 

@@ -37,6 +37,7 @@ public final class Json {
     if (body.length == 0) {
       throw new BadRequestException("request body is empty; a JSON object is expected");
     }
+    requireUtf8(body);
     try (JsonParser parser = MAPPER.createParser(body)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new BadRequestException("request body must be a JSON object");
@@ -53,6 +54,24 @@ public final class Json {
       throw new BadRequestException("malformed JSON: " + (detail.length() > 200 ? detail.substring(0, 200) + "..." : detail));
     } catch (IOException e) {
       throw new BadRequestException("unreadable request body");
+    }
+  }
+
+  /**
+   * Refuses a body in another encoding than UTF-8. Jackson detects UTF-16 and UTF-32 from a byte
+   * order mark or the zero bytes of the first characters, and would read them; JSON exchanged
+   * between systems is UTF-8 (RFC 8259), and no UTF-8 JSON text has a zero byte. A UTF-8 BOM may
+   * be ignored (the RFC allows it); invalid UTF-8 sequences are the parser's to refuse.
+   */
+  static void requireUtf8(byte[] body) {
+    boolean utf16Bom = body.length >= 2 && ((body[0] == (byte) 0xFE && body[1] == (byte) 0xFF)
+        || (body[0] == (byte) 0xFF && body[1] == (byte) 0xFE));
+    boolean zeroByte = false;
+    for (int i = 0; i < Math.min(4, body.length); i++) {
+      zeroByte |= body[i] == 0;
+    }
+    if (utf16Bom || zeroByte) {
+      throw new BadRequestException("the request body must be JSON in UTF-8 (it looks like UTF-16 or UTF-32)");
     }
   }
 

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
-import io.javalin.http.HttpStatus;
+import org.eclipse.jetty.http.BadMessageException;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.routing.RoutingTableCodec;
 import io.vectorshard.core.tenant.Names;
@@ -25,12 +24,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP handlers: each parses and validates its request completely, then calls the
@@ -47,8 +43,6 @@ public final class RouterApi {
   private static final Set<String> ARTICLE_QUERY_FIELDS = Set.of("query_vector", "top_k", "filters", "ef", "timeoutMs");
   private static final Set<String> ARTICLE_MULTI_FIELDS = Set.of("query_vector", "top_k", "filters", "ef", "tenants",
       "merge", "timeoutMs", "allowPartial");
-  /** Javalin's logger, which reports a body over the size limit as {@code ctx.bodyAsBytes()} does. */
-  private static final Logger JAVALIN_LOG = LoggerFactory.getLogger("io.javalin.Javalin");
   /** The RAG article's routing key inside {@code filters}. */
   static final String TENANT_FILTER = "tenant_id";
 
@@ -272,27 +266,32 @@ public final class RouterApi {
    */
   private byte[] body(Context ctx) throws IOException {
     long limit = config.maxRequestBytes();
-    int declared = ctx.req().getContentLength();
-    if (declared > limit) {
-      throw tooLarge(limit);
-    }
-    InputStream in = ctx.req().getInputStream();
-    if (declared < 0) {
-      byte[] chunked = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
-      if (chunked.length > limit) {
-        throw tooLarge(limit);
+    long declared = ctx.req().getContentLengthLong(); // over the limit: refused by RequestGuard already
+    try {
+      InputStream in = ctx.req().getInputStream();
+      if (declared < 0) {
+        byte[] chunked = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+        if (chunked.length > limit) {
+          throw RequestGuard.tooLarge(limit);
+        }
+        return chunked;
       }
-      return chunked;
+      // Jetty ends the stream at the declared length.
+      byte[] bytes = new byte[(int) declared];
+      int read = in.readNBytes(bytes, 0, bytes.length);
+      if (read < declared) {
+        throw new BadRequestException("the request body ended after " + read + " of its " + declared + " bytes");
+      }
+      return bytes;
+    } catch (IOException | BadMessageException e) {
+      // Broken chunked framing, a body cut short, a client too slow for the minimum data rate.
+      throw new BadRequestException("the request body could not be read: " + describe(e));
     }
-    // Jetty ends the stream at the declared length.
-    byte[] bytes = new byte[declared];
-    int read = in.readNBytes(bytes, 0, declared);
-    return read < declared ? Arrays.copyOf(bytes, read) : bytes;
   }
 
-  private static HttpResponseException tooLarge(long limit) {
-    JAVALIN_LOG.warn("Body greater than max size ({} bytes)", limit);
-    return new HttpResponseException(HttpStatus.CONTENT_TOO_LARGE.getCode(), HttpStatus.CONTENT_TOO_LARGE.getMessage());
+  private static String describe(Exception e) {
+    String message = e instanceof BadMessageException bad ? bad.getReason() : e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
   }
 
   static ObjectNode error(int status, String message) {

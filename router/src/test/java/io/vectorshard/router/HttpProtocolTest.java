@@ -1,0 +1,188 @@
+package io.vectorshard.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vectorshard.router.testing.RouterCluster;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The router's HTTP layer against requests no well-behaved client sends, over a raw socket: every
+ * answer is the documented JSON error, quickly, and nothing is written. Each case checks the
+ * shard afterwards.
+ */
+class HttpProtocolTest {
+  private static RouterCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = RouterCluster.builder(1).dimensions(3).start();
+    assertThat(cluster.upsert("acme", "doc", new float[] {1, 0, 0}, null).status()).isEqualTo(201);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  /** A parsed raw answer. */
+  record Raw(int status, Map<String, String> headers, String body, long millis) {
+    JsonNode json() {
+      try {
+        return RouterCluster.JSON.readTree(body);
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + this, e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return status + " " + headers + " " + body;
+    }
+  }
+
+  /** Sends {@code request} as is and reads one answer (the server may close after it). */
+  static Raw exchange(byte[] request) throws IOException {
+    long start = System.nanoTime();
+    try (Socket socket = new Socket("127.0.0.1", cluster.router().port())) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(request);
+      out.flush();
+      socket.shutdownOutput();
+      return read(socket.getInputStream(), start);
+    }
+  }
+
+  static Raw exchange(String request) throws IOException {
+    return exchange(request.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  static Raw read(InputStream in, long start) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) >= 0) {
+      head.write(b);
+      byte[] h = head.toByteArray();
+      if (h.length >= 4 && h[h.length - 4] == '\r' && h[h.length - 3] == '\n' && h[h.length - 2] == '\r' && h[h.length - 1] == '\n') {
+        break;
+      }
+    }
+    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+    if (lines.length == 0 || lines[0].isEmpty()) {
+      throw new AssertionError("no answer at all");
+    }
+    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      if (colon > 0) {
+        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+      }
+    }
+    byte[] body;
+    if (headers.containsKey("content-length")) {
+      body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+    } else {
+      body = in.readAllBytes();
+    }
+    return new Raw(status, headers, new String(body, StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private static void assertJsonError(Raw raw, int status, String message) {
+    assertThat(raw.status()).as("%s", raw).isEqualTo(status);
+    assertThat(raw.headers().get("content-type")).as("%s", raw).startsWith("application/json");
+    assertThat(raw.json().get("status").asInt()).isEqualTo(status);
+    assertThat(raw.json().get("error").asText()).as("%s", raw).contains(message);
+  }
+
+  private static void assertNothingWritten() {
+    assertThat(cluster.tenantKeys(0).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(1);
+  }
+
+  private static String put(String path, String headers, String body) {
+    return "PUT " + path + " HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n" + body;
+  }
+
+  @Test
+  void aWrongMethodIs405WithAllow() throws IOException {
+    Raw raw = exchange("PATCH /v1/tenants/acme/vectors/doc HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    assertJsonError(raw, 405, "PATCH");
+    assertThat(raw.headers().get("allow")).isEqualTo("PUT, GET, DELETE");
+    Raw post = exchange("GET /v1/search HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertJsonError(post, 405, "GET");
+    assertThat(post.headers().get("allow")).isEqualTo("POST");
+    // An unknown path is still 404.
+    assertJsonError(exchange("GET /v1/nowhere HTTP/1.1\r\nHost: x\r\n\r\n"), 404, "no such route");
+  }
+
+  @Test
+  void invalidPercentEncodedUtf8InAPathIsRefused() throws IOException {
+    String body = "{\"vector\":[1,0,0]}";
+    for (String id : new String[] {"%FF", "%FE", "a%C3", "%C3%28", "%ED%A0%80"}) {
+      Raw raw = exchange(put("/v1/tenants/acme/vectors/" + id, "Content-Length: " + body.length() + "\r\n", body));
+      assertJsonError(raw, 400, "UTF-8");
+    }
+    assertNothingWritten();
+  }
+
+  @Test
+  void bodiesThatAreNotUtf8JsonAreRefused() throws IOException {
+    String json = "{\"vector\":[1,0,0]}";
+    byte[] utf16 = json.getBytes(StandardCharsets.UTF_16BE);
+    byte[] utf16le = json.getBytes(StandardCharsets.UTF_16LE);
+    for (byte[] body : new byte[][] {utf16, utf16le, withBom(json)}) {
+      ByteArrayOutputStream request = new ByteArrayOutputStream();
+      request.writeBytes(("PUT /v1/tenants/acme/vectors/n1 HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length
+          + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      request.writeBytes(body);
+      assertJsonError(exchange(request.toByteArray()), 400, "UTF-8");
+    }
+    Raw declared = exchange(put("/v1/tenants/acme/vectors/n1", "Content-Type: application/json; charset=utf-16\r\n"
+        + "Content-Length: " + json.length() + "\r\n", json));
+    assertJsonError(declared, 415, "UTF-8");
+    assertNothingWritten();
+  }
+
+  private static byte[] withBom(String json) {
+    byte[] utf16 = ("\uFEFF" + json).getBytes(StandardCharsets.UTF_16BE);
+    return utf16;
+  }
+
+  @Test
+  void brokenChunkedFramingAndShortBodiesAre400Quickly() throws IOException {
+    Raw chunked = exchange(put("/v1/tenants/acme/vectors/n2", "Transfer-Encoding: chunked\r\n",
+        "5\r\n{\"vec\r\nzz\r\ntor\":[1,0,0]}\r\n0\r\n\r\n"));
+    assertJsonError(chunked, 400, "body");
+    // Declared 100 bytes, sent 18, then the client stops sending (its side of the socket closed).
+    Raw shortBody = exchange(put("/v1/tenants/acme/vectors/n3", "Content-Length: 100\r\n", "{\"vector\":[1,0,0]}"));
+    assertJsonError(shortBody, 400, "body");
+    assertThat(shortBody.millis()).as("answered at once, not after an idle timeout").isLessThan(5_000);
+    assertNothingWritten();
+  }
+
+  @Test
+  void aContentLengthBeyondTwoToThe31IsRefusedUpFront() throws IOException {
+    Raw raw = exchange(put("/v1/tenants/acme/vectors/n4", "Content-Length: 3000000000\r\n", "{}"));
+    assertJsonError(raw, 413, "Content Too Large");
+    assertNothingWritten();
+  }
+
+  @Test
+  void theHttpLayersOwnErrorsAreJsonToo() throws IOException {
+    // A header line without a colon and an over-long URI: refused by Jetty's parser before any route.
+    assertJsonError(exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"), 400, "");
+    assertJsonError(exchange("GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414, "");
+  }
+}
