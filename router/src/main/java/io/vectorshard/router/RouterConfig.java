@@ -22,12 +22,12 @@ import redis.clients.jedis.HostAndPort;
  * @param limits what one query may cost a shard (topK, ef, filters, vector sets per shard)
  * @param maxBatch most vectors in one batch upsert
  * @param maxConnectionsPerShard connection pool size per shard
- * @param maxRequestBytes largest HTTP body accepted
+ * @param http what the HTTP layer gives clients at most (bodies, connections, threads, data rate, memory)
  * @param tableCheckInterval how often the table's epoch is polled as a fallback to announcements
  */
 public record RouterConfig(String host, int port, List<HostAndPort> seeds, ShardCredentials credentials,
     Duration shardTimeout,
-    QueryLimits limits, int maxBatch, int maxConnectionsPerShard, long maxRequestBytes, Duration tableCheckInterval) {
+    QueryLimits limits, int maxBatch, int maxConnectionsPerShard, HttpLimits http, Duration tableCheckInterval) {
 
   public RouterConfig {
     if (seeds.isEmpty()) {
@@ -38,27 +38,32 @@ public record RouterConfig(String host, int port, List<HostAndPort> seeds, Shard
 
   public static RouterConfig defaults(List<HostAndPort> seeds) {
     return new RouterConfig("127.0.0.1", 8080, seeds, ShardCredentials.NONE, Duration.ofMillis(1000), QueryLimits.DEFAULTS, 1000, 32,
-        32L * 1024 * 1024, Duration.ofSeconds(5));
+        HttpLimits.defaults(), Duration.ofSeconds(5));
   }
 
   public RouterConfig withPort(int newPort) {
     return new RouterConfig(host, newPort, seeds, credentials, shardTimeout, limits, maxBatch, maxConnectionsPerShard,
-        maxRequestBytes, tableCheckInterval);
+        http, tableCheckInterval);
   }
 
   public RouterConfig withCredentials(ShardCredentials who) {
     return new RouterConfig(host, port, seeds, who, shardTimeout, limits, maxBatch, maxConnectionsPerShard,
-        maxRequestBytes, tableCheckInterval);
+        http, tableCheckInterval);
+  }
+
+  public RouterConfig withHttp(HttpLimits newHttp) {
+    return new RouterConfig(host, port, seeds, credentials, shardTimeout, limits, maxBatch, maxConnectionsPerShard,
+        newHttp, tableCheckInterval);
   }
 
   public RouterConfig withLimits(QueryLimits newLimits) {
     return new RouterConfig(host, port, seeds, credentials, shardTimeout, newLimits, maxBatch, maxConnectionsPerShard,
-        maxRequestBytes, tableCheckInterval);
+        http, tableCheckInterval);
   }
 
   public RouterConfig withShardTimeout(Duration timeout) {
     return new RouterConfig(host, port, seeds, credentials, timeout, limits, maxBatch, maxConnectionsPerShard,
-        maxRequestBytes, tableCheckInterval);
+        http, tableCheckInterval);
   }
 
   /** Reads the variables of {@link RouterEnvironment}; see the configuration reference in README.md. */
@@ -83,7 +88,12 @@ public record RouterConfig(String host, int port, List<HostAndPort> seeds, Shard
             RouterEnvironment.SEARCH_BUDGET_PER_SHARD.intIn(env, d.limits().searchBudgetPerShard())),
         RouterEnvironment.MAX_BATCH.intIn(env, d.maxBatch()),
         RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.intIn(env, d.maxConnectionsPerShard()),
-        RouterEnvironment.MAX_REQUEST_BYTES.intIn(env, (int) d.maxRequestBytes()),
+        new HttpLimits(
+            RouterEnvironment.MAX_REQUEST_BYTES.intIn(env, (int) d.http().maxRequestBytes()),
+            RouterEnvironment.MAX_HTTP_CONNECTIONS.intIn(env, d.http().maxConnections()),
+            RouterEnvironment.HTTP_THREADS.intIn(env, d.http().threads()),
+            RouterEnvironment.MIN_REQUEST_BYTES_PER_SECOND.intIn(env, (int) d.http().minRequestBytesPerSecond()),
+            RouterEnvironment.MAX_BODY_MEMORY_BYTES.longIn(env, d.http().maxBodyMemoryBytes())),
         Duration.ofMillis(RouterEnvironment.TABLE_CHECK_INTERVAL_MS.intIn(env, (int) d.tableCheckInterval().toMillis())));
   }
 

@@ -26,8 +26,7 @@ class BodyLimitTest {
   @BeforeAll
   static void start() {
     cluster = RouterCluster.builder(1).dimensions(4)
-        .config(c -> new RouterConfig(c.host(), c.port(), c.seeds(), c.credentials(), c.shardTimeout(), c.limits(),
-            c.maxBatch(), c.maxConnectionsPerShard(), LIMIT, c.tableCheckInterval()))
+        .config(c -> c.withHttp(c.http().withMaxRequestBytes(LIMIT)))
         .start();
     cluster.upsert("acme", "doc", new float[] {1, 0, 0, 0}, RouterCluster.object().put("n", 1));
   }

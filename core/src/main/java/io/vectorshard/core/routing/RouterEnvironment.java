@@ -31,6 +31,10 @@ public enum RouterEnvironment {
   MAX_BATCH("VSC_ROUTER_MAX_BATCH"),
   MAX_CONNECTIONS_PER_SHARD("VSC_ROUTER_MAX_CONNECTIONS_PER_SHARD"),
   MAX_REQUEST_BYTES("VSC_ROUTER_MAX_REQUEST_BYTES"),
+  MAX_HTTP_CONNECTIONS("VSC_ROUTER_MAX_HTTP_CONNECTIONS"),
+  HTTP_THREADS("VSC_ROUTER_HTTP_THREADS"),
+  MIN_REQUEST_BYTES_PER_SECOND("VSC_ROUTER_MIN_REQUEST_BYTES_PER_SECOND"),
+  MAX_BODY_MEMORY_BYTES("VSC_ROUTER_MAX_BODY_MEMORY_BYTES"),
   TABLE_CHECK_INTERVAL_MS("VSC_ROUTER_TABLE_CHECK_INTERVAL_MS");
 
   private final String variable;
@@ -51,9 +55,18 @@ public enum RouterEnvironment {
 
   /** This setting as a non-negative integer, {@code fallback} when unset; a clear error when malformed. */
   public int intIn(Map<String, String> env, int fallback) {
+    long value = longIn(env, fallback);
+    if (value > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(variable + " must be at most " + Integer.MAX_VALUE + ", got \"" + value + "\"");
+    }
+    return (int) value;
+  }
+
+  /** This setting as a non-negative long integer, {@code fallback} when unset; a clear error when malformed. */
+  public long longIn(Map<String, String> env, long fallback) {
     return in(env).map(value -> {
       try {
-        int parsed = Integer.parseInt(value);
+        long parsed = Long.parseLong(value);
         if (parsed >= 0) {
           return parsed;
         }

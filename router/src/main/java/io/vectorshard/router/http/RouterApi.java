@@ -19,6 +19,7 @@ import io.vectorshard.router.routing.Routing;
 import io.vectorshard.router.write.UpsertResult;
 import io.vectorshard.router.write.VectorInput;
 import io.vectorshard.router.write.Writer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -50,9 +51,11 @@ public final class RouterApi {
   private final Routing routing;
   private final Writer writer;
   private final Searcher searcher;
+  private final BodyBudget bodies;
 
-  public RouterApi(RouterConfig config, Routing routing, Writer writer, Searcher searcher) {
+  public RouterApi(RouterConfig config, Routing routing, Writer writer, Searcher searcher, BodyBudget bodies) {
     this.config = config;
+    this.bodies = bodies;
     this.routing = routing;
     this.writer = writer;
     this.searcher = searcher;
@@ -265,17 +268,14 @@ public final class RouterApi {
    * is read up to one byte past the limit, so it is bounded too, which {@code bodyAsBytes} is not.
    */
   private byte[] body(Context ctx) throws IOException {
-    long limit = config.maxRequestBytes();
+    long limit = config.http().maxRequestBytes();
     long declared = ctx.req().getContentLengthLong(); // over the limit: refused by RequestGuard already
     try {
       InputStream in = ctx.req().getInputStream();
       if (declared < 0) {
-        byte[] chunked = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
-        if (chunked.length > limit) {
-          throw RequestGuard.tooLarge(limit);
-        }
-        return chunked;
+        return chunked(ctx, in, limit);
       }
+      bodies.reserve(ctx, declared);
       // Jetty ends the stream at the declared length.
       byte[] bytes = new byte[(int) declared];
       int read = in.readNBytes(bytes, 0, bytes.length);
@@ -287,6 +287,20 @@ public final class RouterApi {
       // Broken chunked framing, a body cut short, a client too slow for the minimum data rate.
       throw new BadRequestException("the request body could not be read: " + describe(e));
     }
+  }
+
+  /** A body without a declared length, read (and its memory reserved) a piece at a time, up to one byte past the limit. */
+  private byte[] chunked(Context ctx, InputStream in, long limit) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    byte[] piece = new byte[64 * 1024];
+    for (int n = in.readNBytes(piece, 0, piece.length); n > 0; n = in.readNBytes(piece, 0, piece.length)) {
+      bodies.reserve(ctx, n);
+      body.write(piece, 0, n);
+      if (body.size() > limit) {
+        throw RequestGuard.tooLarge(limit);
+      }
+    }
+    return body.toByteArray();
   }
 
   private static String describe(Exception e) {

@@ -15,8 +15,10 @@ import io.vectorshard.router.query.Searcher;
 import io.vectorshard.router.routing.NotReadyException;
 import io.vectorshard.router.routing.Routing;
 import io.vectorshard.router.write.Writer;
+import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +34,8 @@ public final class RouterHttp {
 
   public static Javalin create(RouterConfig config, Routing routing, Writer writer, Searcher searcher,
       RouterMetrics metrics) {
-    RouterApi api = new RouterApi(config, routing, writer, searcher);
+    BodyBudget bodies = new BodyBudget(config.http().maxBodyMemoryBytes());
+    RouterApi api = new RouterApi(config, routing, writer, searcher, bodies);
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
       // Jetty's pooled platform threads, not virtual threads: a request's shard call runs on its
@@ -40,14 +43,21 @@ public final class RouterHttp {
       // and a reschedule (measured at c=1: 10 context switches and 0.3 ms of CPU per query, vs 4-5
       // and 0.15-0.2 ms on platform threads). A sidecar's concurrency fits Jetty's pool (250).
       c.useVirtualThreads = false;
-      c.http.maxRequestSize = config.maxRequestBytes();
+      c.http.maxRequestSize = config.http().maxRequestBytes();
       // Responses go to a client on localhost: compressing them only costs CPU.
       c.http.disableCompression();
       c.router.ignoreTrailingSlashes = true;
       // A known path with a method it does not take is 405 with Allow, not 404.
       c.http.prefer405over404 = true;
       // Jetty's own refusals (bad headers, framing, URIs too long) in the JSON envelope too.
-      c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+      c.jetty.modifyServer(server -> {
+        server.setErrorHandler(new JsonErrorHandler());
+        // Past this many open connections Jetty stops accepting until one closes.
+        server.addBean(new ConnectionLimit(config.http().maxConnections(), server));
+      });
+      c.jetty.threadPool = new QueuedThreadPool(config.http().threads(), Math.min(8, config.http().threads()), 60_000);
+      // A slow upload holds a request thread while it lasts: one below this rate is cut off (400).
+      c.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(config.http().minRequestBytesPerSecond()));
       c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
       c.jetty.addConnector((server, httpConfig) -> {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
@@ -60,7 +70,7 @@ public final class RouterHttp {
       c.requestLogger.http((ctx, ms) -> metrics.httpRequest(ctx.method().name(), route(ctx), ctx.statusCode(),
           (long) (ms * 1_000_000)));
     });
-    Routes routes = new Routes(app)
+    Routes routes = new Routes(app, bodies)
         .add(HandlerType.PUT, "/v1/tenants/{tenant}/vectors/{id}", api::upsert)
         .add(HandlerType.GET, "/v1/tenants/{tenant}/vectors/{id}", api::get)
         .add(HandlerType.DELETE, "/v1/tenants/{tenant}/vectors/{id}", api::delete)
@@ -78,7 +88,7 @@ public final class RouterHttp {
           .put("epoch", routing.snapshot().map(Routing.Snapshot::epoch).orElse(0L)));
     });
     routes.add(HandlerType.GET, "/metrics", ctx -> RouterApi.send(ctx, 200, RouterMetrics.contentType(), metrics.scrape()));
-    app.before(ctx -> RequestGuard.check(ctx, config.maxRequestBytes()));
+    app.before(ctx -> RequestGuard.check(ctx, config.http().maxRequestBytes()));
 
     app.exception(BadRequestException.class, (e, ctx) -> fail(ctx, 400, e.getMessage(), null));
     app.exception(FilterSyntaxException.class, (e, ctx) -> fail(ctx, 400, "invalid filter: " + e.getMessage(), null));

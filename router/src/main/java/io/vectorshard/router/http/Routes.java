@@ -12,18 +12,28 @@ import java.util.regex.Pattern;
 /**
  * The router's routes, registered on Javalin and remembered by path template, so a request with
  * a method a path does not take gets its {@code Allow} header (405) listing the ones it does.
+ * Every handler gives back its body's share of the {@link BodyBudget} when it ends.
  */
 final class Routes {
   private final Javalin app;
+  private final BodyBudget bodies;
   private final Map<String, List<String>> methodsByTemplate = new LinkedHashMap<>();
   private final Map<String, Pattern> patterns = new LinkedHashMap<>();
 
-  Routes(Javalin app) {
+  Routes(Javalin app, BodyBudget bodies) {
     this.app = app;
+    this.bodies = bodies;
   }
 
+  /** Registers a route; the memory its request body held comes back when the handler ends, however it ends. */
   Routes add(HandlerType method, String template, Handler handler) {
-    app.addHttpHandler(method, template, handler);
+    app.addHttpHandler(method, template, ctx -> {
+      try {
+        handler.handle(ctx);
+      } finally {
+        bodies.release(ctx);
+      }
+    });
     methodsByTemplate.computeIfAbsent(template, t -> new ArrayList<>()).add(method.name());
     patterns.computeIfAbsent(template, Routes::pattern);
     return this;

@@ -143,7 +143,7 @@ public final class RouterCluster implements AutoCloseable {
   /** A copy of a config with another table check interval (0 turns the periodic check off). */
   public static RouterConfig withTableCheckInterval(RouterConfig c, Duration interval) {
     return new RouterConfig(c.host(), c.port(), c.seeds(), c.credentials(), c.shardTimeout(), c.limits(), c.maxBatch(),
-        c.maxConnectionsPerShard(), c.maxRequestBytes(), interval);
+        c.maxConnectionsPerShard(), c.http(), interval);
   }
 
   public RedisShards shards() {

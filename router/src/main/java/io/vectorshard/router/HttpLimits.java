@@ -1,0 +1,36 @@
+package io.vectorshard.router;
+
+/**
+ * What the router's HTTP layer gives its clients at most, so no client, however slow or large its
+ * requests, can take the router from the others (README.md, "Router configuration").
+ *
+ * @param maxRequestBytes largest request body (413 beyond)
+ * @param maxConnections open client connections; past it Jetty stops accepting until one closes
+ * @param threads Jetty's request threads (a request's shard call runs on its thread)
+ * @param minRequestBytesPerSecond a body arriving slower than this, on average since the request
+ *     began, is cut off (400): a slow upload holds a request thread while it lasts
+ * @param maxBodyMemoryBytes request bodies held in memory at once across all requests, each
+ *     counted twice (its bytes and what it is parsed into); a body that does not fit is refused with
+ *     503 before it is read, never an {@code OutOfMemoryError}
+ */
+public record HttpLimits(long maxRequestBytes, int maxConnections, int threads, long minRequestBytesPerSecond,
+    long maxBodyMemoryBytes) {
+
+  public HttpLimits {
+    if (maxRequestBytes < 1 || maxConnections < 1 || threads < 4 || minRequestBytesPerSecond < 0 || maxBodyMemoryBytes < 1) {
+      throw new IllegalArgumentException("invalid HTTP limits: " + this);
+    }
+  }
+
+  /**
+   * The defaults: 32 MiB bodies, 512 connections, 128 threads, 16 KiB/s at least, and a quarter of
+   * the heap for bodies.
+   */
+  public static HttpLimits defaults() {
+    return new HttpLimits(32L * 1024 * 1024, 512, 128, 16 * 1024, Runtime.getRuntime().maxMemory() / 4);
+  }
+
+  public HttpLimits withMaxRequestBytes(long bytes) {
+    return new HttpLimits(bytes, maxConnections, threads, minRequestBytesPerSecond, maxBodyMemoryBytes);
+  }
+}
