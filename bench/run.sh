@@ -38,6 +38,9 @@ main=io.vectorshard.bench.RouterBenchmark
 if [[ "${1:-}" == rebalance ]]; then
   main=io.vectorshard.bench.RebalanceBenchmark # bench/run.sh rebalance [--vectors N] [--dims D] [--buckets B] [--budget-ms M]
   shift
+elif [[ "${1:-}" == sidecar ]]; then
+  main=io.vectorshard.bench.SidecarBenchmark # bench/run.sh sidecar [--vectors N] [--seconds S] [--clients C]
+  shift
 elif [[ "${1:-}" == hostile ]]; then
   main=io.vectorshard.bench.HostileQueryBenchmark # bench/run.sh hostile [--vectors N] [--hostile-clients C] [--seconds S]
   shift

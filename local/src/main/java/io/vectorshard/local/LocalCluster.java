@@ -7,6 +7,7 @@ import io.vectorshard.core.redis.RedisProcess;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.redis.ShardClients;
 import io.vectorshard.core.routing.RouterEnvironment;
+import io.vectorshard.core.routing.RouterJvm;
 import io.vectorshard.core.routing.RoutingTable;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.engine.RoutingEngine;
@@ -228,9 +229,12 @@ public final class LocalCluster {
     requireFree(port, "the router");
     Path log = dir.resolve("router.log").toAbsolutePath();
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), RouterMain.class.getName())
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(RouterJvm.flags(dir.resolve("router.jsa")));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), RouterMain.class.getName()));
+    ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(RouterJvm.environment());
     builder.environment().putAll(RouterEnvironment.forCluster(spec.getRouter(), endpoints, host));
     builder.environment().put(RouterEnvironment.REDIS_PASSWORD.variable(), credentials.router());
     try {

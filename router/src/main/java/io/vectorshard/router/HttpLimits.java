@@ -23,11 +23,13 @@ public record HttpLimits(long maxRequestBytes, int maxConnections, int threads, 
   }
 
   /**
-   * The defaults: 32 MiB bodies, 512 connections, 128 threads, 16 KiB/s at least, and a quarter of
-   * the heap for bodies.
+   * The defaults: a quarter of the heap for bodies, bodies up to 32 MiB or half that budget (one
+   * body counts twice, so one such body always fits), 512 connections, 32 threads (a sidecar serves
+   * one pod), 16 KiB/s at least.
    */
   public static HttpLimits defaults() {
-    return new HttpLimits(32L * 1024 * 1024, 512, 128, 16 * 1024, Runtime.getRuntime().maxMemory() / 4);
+    long budget = Runtime.getRuntime().maxMemory() / 4;
+    return new HttpLimits(Math.min(32L * 1024 * 1024, budget / 2), 512, 32, 16 * 1024, budget);
   }
 
   public HttpLimits withMaxRequestBytes(long bytes) {

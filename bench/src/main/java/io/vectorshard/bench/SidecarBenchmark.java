@@ -1,0 +1,419 @@
+package io.vectorshard.bench;
+
+import io.vectorshard.api.PlacementSpec;
+import io.vectorshard.api.VectorShardClusterSpec;
+import io.vectorshard.core.routing.RouterEnvironment;
+import io.vectorshard.core.routing.RouterJvm;
+import io.vectorshard.core.routing.RoutingTable;
+import io.vectorshard.core.routing.ShardEndpoint;
+import io.vectorshard.core.testing.RedisShards;
+import io.vectorshard.router.RouterMain;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The router as the sidecar every application pod runs: a process of its own, measured from the
+ * outside (docs/benchmarks.md, "Sidecar footprint"): time from exec to ready, resident memory and
+ * threads idle and under load, and CPU per tenant query next to the Redis CPU of the same queries,
+ * through the router and sent straight to Redis, in one run. Each configuration is a JVM command
+ * line and router environment; "before" is what local mode launched until this benchmark.
+ *
+ * <p>{@code bench/run.sh sidecar [--vectors N] [--seconds S] [--clients C]}
+ */
+public final class SidecarBenchmark {
+  private static final String CLUSTER = "bench";
+  private static final String TENANT = "acme";
+  private static final int DIMS = 128;
+  private static final long TICK_NANOS = 10_000_000L; // USER_HZ = 100
+  /** The configuration the goals are checked on: what {@link RouterJvm} launches. */
+  private static final String AFTER = "after (RouterJvm";
+
+  /**
+   * One way to run the router process; the first, warming start uses {@code trainingFlags} (which
+   * may write a cache the measured starts then read).
+   */
+  record Variant(String name, List<String> trainingFlags, List<String> jvmFlags, Map<String, String> env) {
+    Variant(String name, List<String> jvmFlags, Map<String, String> env) {
+      this(name, jvmFlags, jvmFlags, env);
+    }
+
+    Variant training() {
+      return new Variant(name, trainingFlags, trainingFlags, env);
+    }
+  }
+
+  private final int vectors;
+  private final Duration load;
+  private final int clients;
+  private final Report report = new Report(System.out);
+  private final Random random = new Random(3);
+  private final Path work;
+  /** The query vectors, the same through the router and straight to Redis. */
+  private final List<float[]> queries = new ArrayList<>();
+
+  private SidecarBenchmark(int vectors, Duration load, int clients) throws IOException {
+    this.vectors = vectors;
+    this.load = load;
+    this.clients = clients;
+    this.work = Files.createTempDirectory("vsc-sidecar-bench");
+    for (int i = 0; i < 64; i++) {
+      float[] q = new float[DIMS];
+      for (int d = 0; d < DIMS; d++) {
+        q[d] = random.nextFloat() - 0.5f;
+      }
+      queries.add(q);
+    }
+  }
+
+  private static String json(float[] vector) {
+    StringBuilder v = new StringBuilder("[");
+    for (int d = 0; d < vector.length; d++) {
+      v.append(d == 0 ? "" : ",").append(vector[d]);
+    }
+    return v.append(']').toString();
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    Map<String, String> options = Options.parse("SidecarBenchmark", Map.of("--vectors", "10000", "--seconds", "10",
+        "--clients", "4"), args);
+    new SidecarBenchmark(Integer.parseInt(options.get("--vectors")), Duration.ofSeconds(Long.parseLong(options.get("--seconds"))),
+        Integer.parseInt(options.get("--clients"))).run();
+  }
+
+  private List<Variant> variants() {
+    List<String> tiered = new ArrayList<>(RouterJvm.flags(work.resolve("tiered.jsa")));
+    tiered.remove(RouterJvm.C1_ONLY);
+    return List.of(
+        new Variant("before (local mode until now)", List.of("-XX:+UseSerialGC", "-Xmx512m"),
+            Map.of(RouterEnvironment.HTTP_THREADS.variable(), "250", RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.variable(), "32")),
+        new Variant("after, but with the C2 JIT", tiered, RouterJvm.environment()),
+        new Variant(AFTER + ", defaults)", RouterJvm.flags(work.resolve("router.jsa")), RouterJvm.environment()),
+        aotCache());
+  }
+
+  /** JDK 25's ahead-of-time cache (JEP 483, 515) in place of the class data archive, where this JDK has it. */
+  private Variant aotCache() {
+    List<String> base = new ArrayList<>(RouterJvm.flags(work.resolve("unused.jsa")));
+    base.removeIf(f -> f.startsWith("-XX:SharedArchiveFile") || f.equals("-XX:+AutoCreateSharedArchive"));
+    List<String> training = new ArrayList<>(base);
+    training.add("-XX:AOTCacheOutput=" + work.resolve("router.aot"));
+    List<String> using = new ArrayList<>(base);
+    using.add("-XX:AOTCache=" + work.resolve("router.aot"));
+    return new Variant("after, AOT cache instead (JDK 25)", training, using, RouterJvm.environment());
+  }
+
+  /** What one variant measured. */
+  record Figures(String name, List<Long> readyMillis, long idleRssKb, long idleAnonKb, int idleThreads, long loadRssKb, int loadThreads,
+      long queries, double routerCpuMicros, double redisCpuMicros) {}
+
+  private void run() throws Exception {
+    long started = System.nanoTime();
+    report.line("vectorshard sidecar benchmark: the router process from the outside, next to direct Redis, in one run");
+    report.line("%d vectors x %d dims for one tenant on 1 shard, %d clients for %d s per load phase, %d cores, load %s",
+        vectors, DIMS, clients, load.toSeconds(), Runtime.getRuntime().availableProcessors(), CpuMeter.loadAverage());
+    try (RedisShards shards = RedisShards.start(1)) {
+      VectorShardClusterSpec spec = shards.spec(DIMS);
+      spec.getPlacement().getPinned().add(new PlacementSpec.PinnedTenant(TENANT, List.of(0)));
+      RoutingTable table = shards.publish(CLUSTER, 1, spec);
+      ShardEndpoint shard = table.shards().get(0);
+      long redisPid;
+      try (Jedis admin = RedisShards.admin(shard.host(), shard.port())) {
+        redisPid = Long.parseLong(info(admin.info("server"), "process_id"));
+      }
+      List<Figures> all = new ArrayList<>();
+      boolean loaded = false;
+      for (Variant variant : variants()) {
+        // One start to warm the OS caches and, where the flags say so, write the class data archive.
+        if (variant.name().contains("AOT") && Runtime.version().feature() < 25) {
+          continue;
+        }
+        RouterProcess warm = RouterProcess.start(variant.training(), shard, work);
+        if (!loaded) {
+          load(warm.port);
+          loaded = true;
+        }
+        warm.stop();
+        List<Long> ready = new ArrayList<>();
+        RouterProcess router = null;
+        for (int i = 0; i < 3; i++) {
+          if (router != null) {
+            router.stop();
+          }
+          router = RouterProcess.start(variant, shard, work);
+          ready.add(router.readyMillis);
+        }
+        Thread.sleep(3000);
+        long idleRss = router.rssKb();
+        long idleAnon = router.anonKb();
+        int idleThreads = router.threads();
+        Loaded measured = queryLoad(router, redisPid);
+        router.stop();
+        all.add(new Figures(variant.name(), ready, idleRss, idleAnon, idleThreads, measured.maxRssKb, measured.maxThreads,
+            measured.queries, measured.routerCpuMicros, measured.redisCpuMicros));
+      }
+      double directRedis = directLoad(shard, table, redisPid);
+      print(all, directRedis);
+    }
+    report.line("finished in %.0f s", (System.nanoTime() - started) / 1e9);
+  }
+
+  private void load(int port) throws Exception {
+    try (RawHttpClient http = new RawHttpClient("127.0.0.1", port)) {
+      for (int from = 0; from < vectors; from += 500) {
+        StringBuilder body = new StringBuilder("{\"vectors\":[");
+        for (int i = from; i < Math.min(vectors, from + 500); i++) {
+          body.append(i == from ? "" : ",").append("{\"id\":\"v").append(i).append("\",\"vector\":").append(vector())
+              .append(",\"metadata\":{\"n\":").append(i).append("}}");
+        }
+        body.append("]}");
+        RawHttpClient.Response r = http.post("/v1/tenants/" + TENANT + "/vectors:batch", body.toString().getBytes(StandardCharsets.UTF_8));
+        if (r.status() != 200) {
+          throw new IllegalStateException("load failed: " + r.status() + " " + r.text());
+        }
+      }
+    }
+  }
+
+  private String vector() {
+    StringBuilder v = new StringBuilder("[");
+    for (int d = 0; d < DIMS; d++) {
+      v.append(d == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextFloat() - 0.5f));
+    }
+    return v.append(']').toString();
+  }
+
+  private record Loaded(long queries, long maxRssKb, int maxThreads, double routerCpuMicros, double redisCpuMicros) {}
+
+  /** Tenant queries through the router for the load phase; the router's and Redis's CPU per query. */
+  private Loaded queryLoad(RouterProcess router, long redisPid) throws Exception {
+    List<byte[]> bodies = queries.stream()
+        .map(q -> ("{\"vector\":" + json(q) + ",\"topK\":10,\"withMetadata\":false}").getBytes(StandardCharsets.UTF_8))
+        .toList();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong done = new AtomicLong();
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      int offset = c;
+      threads.add(Thread.ofPlatform().start(() -> {
+        try (RawHttpClient http = new RawHttpClient("127.0.0.1", router.port)) {
+          for (int i = offset; !stop.get(); i++) {
+            RawHttpClient.Response r = http.post("/v1/tenants/" + TENANT + "/query", bodies.get(i % bodies.size()));
+            if (r.status() != 200) {
+              throw new IllegalStateException("query failed: " + r.status() + " " + r.text());
+            }
+            done.incrementAndGet();
+          }
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    Thread.sleep(1000); // warm-up: JIT, pools
+    long q0 = done.get();
+    long r0 = cpuTicks(router.pid);
+    long s0 = cpuTicks(redisPid);
+    long maxRss = 0;
+    int maxThreads = 0;
+    long end = System.nanoTime() + load.toNanos();
+    while (System.nanoTime() < end) {
+      maxRss = Math.max(maxRss, router.rssKb());
+      maxThreads = Math.max(maxThreads, router.threads());
+      Thread.sleep(100);
+    }
+    long queries = done.get() - q0;
+    long r1 = cpuTicks(router.pid);
+    long s1 = cpuTicks(redisPid);
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    return new Loaded(queries, maxRss, maxThreads, (r1 - r0) * TICK_NANOS / 1e3 / queries, (s1 - s0) * TICK_NANOS / 1e3 / queries);
+  }
+
+  /** The same kind of query sent straight to the shard (VSIM ... WITHSCORES COUNT 10): Redis CPU per query. */
+  private double directLoad(ShardEndpoint shard, RoutingTable table, long redisPid) throws Exception {
+    String key = table.bucketsOf(TENANT).get(0).key();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong done = new AtomicLong();
+    List<Thread> threads = new ArrayList<>();
+    List<byte[][]> commands = new ArrayList<>();
+    for (float[] q : queries) {
+      List<String> args = new ArrayList<>(List.of(key, "VALUES", Integer.toString(DIMS)));
+      for (float f : q) {
+        args.add(Float.toString(f));
+      }
+      args.addAll(List.of("WITHSCORES", "COUNT", "10", "EF", "100"));
+      commands.add(args.stream().map(a -> a.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new));
+    }
+    for (int c = 0; c < clients; c++) {
+      int offset = c;
+      threads.add(Thread.ofPlatform().start(() -> {
+        try (Jedis jedis = RedisShards.admin(shard.host(), shard.port())) {
+          for (int i = offset; !stop.get(); i++) {
+            jedis.sendCommand(() -> "VSIM".getBytes(StandardCharsets.US_ASCII), commands.get(i % commands.size()));
+            done.incrementAndGet();
+          }
+        }
+      }));
+    }
+    Thread.sleep(1000);
+    long q0 = done.get();
+    long s0 = cpuTicks(redisPid);
+    Thread.sleep(load.toMillis());
+    long queries = done.get() - q0;
+    long s1 = cpuTicks(redisPid);
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    report.line("direct Redis: %d queries in %d s", queries, load.toSeconds());
+    return (s1 - s0) * TICK_NANOS / 1e3 / queries;
+  }
+
+  private void print(List<Figures> all, double directRedisMicros) {
+    report.heading("The router process, idle and under " + clients + " clients of tenant queries");
+    Report.Table table = new Report.Table("configuration", "ready ms (3 starts)", "idle RSS MB", "of it anon", "idle threads",
+        "load RSS MB", "load threads", "queries/s", "router CPU us/q", "Redis CPU us/q", "router/Redis CPU");
+    for (Figures f : all) {
+      table.row(f.name(), f.readyMillis().toString(), Report.num(f.idleRssKb() / 1024.0, 0),
+          Report.num(f.idleAnonKb() / 1024.0, 0), f.idleThreads(),
+          Report.num(f.loadRssKb() / 1024.0, 0), f.loadThreads(), Report.num(f.queries() / (double) load.toSeconds(), 0),
+          Report.num(f.routerCpuMicros(), 0), Report.num(f.redisCpuMicros(), 0),
+          Report.ratio(f.routerCpuMicros() / f.redisCpuMicros()));
+    }
+    table.print(report);
+    report.line("direct Redis, the same queries straight to the shard (VSIM ... COUNT 10 EF 100): Redis CPU %s us/query",
+        Report.num(directRedisMicros, 0));
+    Figures before = all.get(0);
+    Figures after = all.stream().filter(f -> f.name().startsWith(AFTER)).findFirst().orElseThrow();
+    report.heading("Goals (after, measured in this run)");
+    goal("idle RSS", Report.num(after.idleRssKb() / 1024.0, 0) + " MB", "<= 64 MB", after.idleRssKb() <= 64 * 1024);
+    goal("RSS under load", Report.num(after.loadRssKb() / 1024.0, 0) + " MB", "<= 128 MB", after.loadRssKb() <= 128 * 1024);
+    double readyRatio = median(after.readyMillis()) / (double) median(before.readyMillis());
+    goal("time to ready / before", Report.ratio(readyRatio), "<= 0.33x", readyRatio <= 1 / 3.0);
+    double cpuRatio = after.routerCpuMicros() / after.redisCpuMicros();
+    goal("router CPU per query / Redis CPU of the same query", Report.ratio(cpuRatio), "<= 0.15x", cpuRatio <= 0.15);
+  }
+
+  private void goal(String what, String value, String target, boolean met) {
+    report.line("%-52s %10s  target %-9s %s", what, value, target, Report.met(met));
+  }
+
+  private static long median(List<Long> values) {
+    long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+    return sorted[sorted.length / 2];
+  }
+
+  private static String info(String section, String field) {
+    return Arrays.stream(section.split("\r?\n")).filter(l -> l.startsWith(field + ":")).findFirst()
+        .map(l -> l.substring(field.length() + 1).trim()).orElseThrow();
+  }
+
+  /** utime + stime of a process, in clock ticks. */
+  static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /** A router process started with a variant's command line, ready. */
+  private static final class RouterProcess {
+    final Process process;
+    final long pid;
+    final int port;
+    final long readyMillis;
+
+    private RouterProcess(Process process, int port, long readyMillis) {
+      this.process = process;
+      this.pid = process.pid();
+      this.port = port;
+      this.readyMillis = readyMillis;
+    }
+
+    static RouterProcess start(Variant variant, ShardEndpoint shard, Path work) throws Exception {
+      int port = RedisShards.freePort();
+      List<String> command = new ArrayList<>();
+      command.add(ProcessHandle.current().info().command().orElse("java"));
+      command.addAll(variant.jvmFlags());
+      // The router's jars only: a class data archive cannot hold classes from a directory (the
+      // benchmark's own classes are one), and the sidecar image has jars only.
+      String jars = String.join(java.io.File.pathSeparator, Arrays.stream(System.getProperty("java.class.path")
+          .split(java.io.File.pathSeparator)).filter(e -> e.endsWith(".jar")).toList());
+      command.addAll(List.of("-cp", jars, RouterMain.class.getName()));
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("router.log").toFile()));
+      Map<String, String> env = new LinkedHashMap<>(variant.env());
+      env.put(RouterEnvironment.SEEDS.variable(), shard.address());
+      env.put(RouterEnvironment.PORT.variable(), Integer.toString(port));
+      env.put(RouterEnvironment.REDIS_USER.variable(), RedisShards.ROUTER.user());
+      env.put(RouterEnvironment.REDIS_PASSWORD.variable(), RedisShards.ROUTER.password());
+      builder.environment().putAll(env);
+      long t0 = System.nanoTime();
+      Process process = builder.start();
+      while (!ready(port)) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("the router exited during start; see " + work.resolve("router.log"));
+        }
+        if (System.nanoTime() - t0 > Duration.ofSeconds(60).toNanos()) {
+          process.destroyForcibly();
+          throw new IllegalStateException("the router was not ready within 60 s");
+        }
+        Thread.sleep(5);
+      }
+      return new RouterProcess(process, port, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static boolean ready(int port) {
+      try {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/readyz").toURL().openConnection();
+        c.setConnectTimeout(200);
+        c.setReadTimeout(500);
+        return c.getResponseCode() == 200;
+      } catch (IOException notYet) {
+        return false;
+      }
+    }
+
+    long rssKb() throws IOException {
+      return Long.parseLong(status("VmRSS").replace("kB", "").trim());
+    }
+
+    /** Resident memory of the process's own (anonymous) pages: RSS without mapped files such as the class archive. */
+    long anonKb() throws IOException {
+      return Long.parseLong(status("RssAnon").replace("kB", "").trim());
+    }
+
+    int threads() throws IOException {
+      return Integer.parseInt(status("Threads").trim());
+    }
+
+    private String status(String field) throws IOException {
+      return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith(field + ":"))
+          .findFirst().map(l -> l.substring(field.length() + 1)).orElseThrow();
+    }
+
+    /** Stops the router as Kubernetes would (SIGTERM), so a class data archive it writes at exit is complete. */
+    void stop() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+}
