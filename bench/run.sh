@@ -41,6 +41,9 @@ if [[ "${1:-}" == rebalance ]]; then
 elif [[ "${1:-}" == sidecar ]]; then
   main=io.vectorshard.bench.SidecarBenchmark # bench/run.sh sidecar [--vectors N] [--seconds S] [--clients C]
   shift
+elif [[ "${1:-}" == soak ]]; then
+  main=io.vectorshard.bench.SoakBenchmark # bench/run.sh soak [--seconds S]
+  shift
 elif [[ "${1:-}" == hostile ]]; then
   main=io.vectorshard.bench.HostileQueryBenchmark # bench/run.sh hostile [--vectors N] [--hostile-clients C] [--seconds S]
   shift

@@ -7,8 +7,8 @@ package io.vectorshard.router;
  * @param maxRequestBytes largest request body (413 beyond)
  * @param maxConnections open client connections; past it Jetty stops accepting until one closes
  * @param threads Jetty's request threads (a request's shard call runs on its thread)
- * @param minRequestBytesPerSecond a body arriving slower than this, on average since the request
- *     began, is cut off (400): a slow upload holds a request thread while it lasts
+ * @param minRequestBytesPerSecond a body arriving slower than this on average, after a second's
+ *     grace, is cut off (400): a trickling upload holds a connection while it lasts
  * @param maxBodyMemoryBytes request bodies held in memory at once across all requests, each
  *     counted twice (its bytes and what it is parsed into); a body that does not fit is refused with
  *     503 before it is read, never an {@code OutOfMemoryError}

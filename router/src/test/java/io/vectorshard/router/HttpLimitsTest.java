@@ -121,10 +121,42 @@ class HttpLimitsTest {
   }
 
   @Test
+  void uploadsWaitingForTheirBytesHoldNoRequestThread() throws Exception {
+    // No minimum data rate here: 48 uploads that never finish against 16 request threads.
+    RouterConfig config = RouterConfig.defaults(seeds()).withPort(0).withCredentials(RedisShards.ROUTER)
+        .withHttp(new HttpLimits(600_000, 512, THREADS, 0, BODY_MEMORY));
+    List<Socket> waiting = new ArrayList<>();
+    try (RouterServer router = RouterServer.start(config)) {
+      for (int i = 0; i < THREADS * 3; i++) {
+        Socket socket = new Socket("127.0.0.1", router.port());
+        socket.getOutputStream().write(head("waiting-" + i, 1000));
+        socket.getOutputStream().write(' ');
+        socket.getOutputStream().flush();
+        waiting.add(socket);
+      }
+      Thread.sleep(300);
+      for (int i = 0; i < 5; i++) {
+        Raw probe = RawHttp.exchange(router.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(probe.status()).isEqualTo(200);
+        assertThat(probe.millis()).as("a probe beside %d unfinished uploads", waiting.size()).isLessThan(2_000);
+        Raw query = RawHttp.exchange(router.port(), "POST /v1/tenants/acme/query HTTP/1.1\r\nHost: x\r\nContent-Length: 29\r\n\r\n"
+            + "{\"vector\":[1,0,0],\"topK\":1}  ");
+        assertThat(query.status()).as("%s", query).isEqualTo(200);
+      }
+    } finally {
+      for (Socket s : waiting) {
+        s.close();
+      }
+    }
+  }
+
+  private static List<HostAndPort> seeds() {
+    return cluster.shards().endpoints().stream().map(e -> new HostAndPort(e.host(), e.port())).toList();
+  }
+
+  @Test
   void pastItsConnectionLimitTheRouterAcceptsOnlyWhenOneCloses() throws Exception {
-    List<HostAndPort> seeds = cluster.shards().endpoints().stream()
-        .map(e -> new HostAndPort(e.host(), e.port())).toList();
-    RouterConfig config = RouterConfig.defaults(seeds).withPort(0).withCredentials(RedisShards.ROUTER)
+    RouterConfig config = RouterConfig.defaults(seeds()).withPort(0).withCredentials(RedisShards.ROUTER)
         .withHttp(new HttpLimits(1024, 2, THREADS, 16 * 1024, BODY_MEMORY));
     try (RouterServer small = RouterServer.start(config); Socket a = new Socket("127.0.0.1", small.port());
         Socket b = new Socket("127.0.0.1", small.port())) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.javalin.http.Context;
-import org.eclipse.jetty.http.BadMessageException;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.routing.RoutingTableCodec;
 import io.vectorshard.core.tenant.Names;
@@ -19,9 +18,7 @@ import io.vectorshard.router.routing.Routing;
 import io.vectorshard.router.write.UpsertResult;
 import io.vectorshard.router.write.VectorInput;
 import io.vectorshard.router.write.Writer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -51,11 +48,9 @@ public final class RouterApi {
   private final Routing routing;
   private final Writer writer;
   private final Searcher searcher;
-  private final BodyBudget bodies;
 
-  public RouterApi(RouterConfig config, Routing routing, Writer writer, Searcher searcher, BodyBudget bodies) {
+  public RouterApi(RouterConfig config, Routing routing, Writer writer, Searcher searcher) {
     this.config = config;
-    this.bodies = bodies;
     this.routing = routing;
     this.writer = writer;
     this.searcher = searcher;
@@ -260,52 +255,13 @@ public final class RouterApi {
     }
   }
 
-  /**
-   * The request body, refused with 413 over {@code maxRequestBytes} (Javalin's answer and message).
-   * A body with a declared length is read into one array of that length: Javalin's
-   * {@code bodyAsBytes} copies it through an 8 KB chunk into a growing buffer and then copies that,
-   * about 40% of the bytes a query's request thread allocated. A chunked body (no declared length)
-   * is read up to one byte past the limit, so it is bounded too, which {@code bodyAsBytes} is not.
-   */
-  private byte[] body(Context ctx) throws IOException {
-    long limit = config.http().maxRequestBytes();
-    long declared = ctx.req().getContentLengthLong(); // over the limit: refused by RequestGuard already
-    try {
-      InputStream in = ctx.req().getInputStream();
-      if (declared < 0) {
-        return chunked(ctx, in, limit);
-      }
-      bodies.reserve(ctx, declared);
-      // Jetty ends the stream at the declared length.
-      byte[] bytes = new byte[(int) declared];
-      int read = in.readNBytes(bytes, 0, bytes.length);
-      if (read < declared) {
-        throw new BadRequestException("the request body ended after " + read + " of its " + declared + " bytes");
-      }
-      return bytes;
-    } catch (IOException | BadMessageException e) {
-      // Broken chunked framing, a body cut short, a client too slow for the minimum data rate.
-      throw new BadRequestException("the request body could not be read: " + describe(e));
+  /** The request body, as {@link AsyncBody} read it before the handler ran (see {@link Routes#add}). */
+  private static byte[] body(Context ctx) {
+    byte[] body = ctx.attribute(Routes.BODY);
+    if (body == null) {
+      throw new IllegalStateException("no body was read for " + ctx.method() + " " + ctx.path());
     }
-  }
-
-  /** A body without a declared length, read (and its memory reserved) a piece at a time, up to one byte past the limit. */
-  private byte[] chunked(Context ctx, InputStream in, long limit) throws IOException {
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    byte[] piece = new byte[64 * 1024];
-    for (int n = in.readNBytes(piece, 0, piece.length); n > 0; n = in.readNBytes(piece, 0, piece.length)) {
-      bodies.reserve(ctx, n);
-      body.write(piece, 0, n);
-      if (body.size() > limit) {
-        throw RequestGuard.tooLarge(limit);
-      }
-    }
-    return body.toByteArray();
-  }
-
-  private static String describe(Exception e) {
-    String message = e instanceof BadMessageException bad ? bad.getReason() : e.getMessage();
-    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    return body;
   }
 
   static ObjectNode error(int status, String message) {

@@ -35,7 +35,7 @@ public final class RouterHttp {
   public static Javalin create(RouterConfig config, Routing routing, Writer writer, Searcher searcher,
       RouterMetrics metrics) {
     BodyBudget bodies = new BodyBudget(config.http().maxBodyMemoryBytes());
-    RouterApi api = new RouterApi(config, routing, writer, searcher, bodies);
+    RouterApi api = new RouterApi(config, routing, writer, searcher);
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
       // Jetty's pooled platform threads, not virtual threads: a request's shard call runs on its
@@ -56,8 +56,9 @@ public final class RouterHttp {
         server.addBean(new ConnectionLimit(config.http().maxConnections(), server));
       });
       c.jetty.threadPool = new QueuedThreadPool(config.http().threads(), Math.min(8, config.http().threads()), 60_000);
-      // A slow upload holds a request thread while it lasts: one below this rate is cut off (400).
-      c.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(config.http().minRequestBytesPerSecond()));
+      // Jetty's own minimum data rate is not set: it counts from a body's first byte, so a small body
+      // whose last packet comes a few milliseconds after its first is refused. AsyncBody checks the
+      // rate itself, after a second's grace.
       c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
       c.jetty.addConnector((server, httpConfig) -> {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
@@ -70,7 +71,7 @@ public final class RouterHttp {
       c.requestLogger.http((ctx, ms) -> metrics.httpRequest(ctx.method().name(), route(ctx), ctx.statusCode(),
           (long) (ms * 1_000_000)));
     });
-    Routes routes = new Routes(app, bodies)
+    Routes routes = new Routes(app, bodies, config.http())
         .add(HandlerType.PUT, "/v1/tenants/{tenant}/vectors/{id}", api::upsert)
         .add(HandlerType.GET, "/v1/tenants/{tenant}/vectors/{id}", api::get)
         .add(HandlerType.DELETE, "/v1/tenants/{tenant}/vectors/{id}", api::delete)

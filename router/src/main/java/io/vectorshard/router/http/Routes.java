@@ -3,37 +3,52 @@ package io.vectorshard.router.http;
 import io.javalin.Javalin;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
+import io.vectorshard.router.HttpLimits;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 
 /**
  * The router's routes, registered on Javalin and remembered by path template, so a request with
  * a method a path does not take gets its {@code Allow} header (405) listing the ones it does.
- * Every handler gives back its body's share of the {@link BodyBudget} when it ends.
+ * Handlers of PUT and POST get their body read asynchronously ({@link #add}).
  */
 final class Routes {
+  /** The request attribute holding a body read by {@link AsyncBody}. */
+  static final String BODY = "vsc.body";
   private final Javalin app;
   private final BodyBudget bodies;
+  private final HttpLimits limits;
   private final Map<String, List<String>> methodsByTemplate = new LinkedHashMap<>();
   private final Map<String, Pattern> patterns = new LinkedHashMap<>();
 
-  Routes(Javalin app, BodyBudget bodies) {
+  Routes(Javalin app, BodyBudget bodies, HttpLimits limits) {
     this.app = app;
     this.bodies = bodies;
+    this.limits = limits;
   }
 
-  /** Registers a route; the memory its request body held comes back when the handler ends, however it ends. */
+  /**
+   * Registers a route. A PUT or POST handler runs once its body is read without holding a thread
+   * ({@link AsyncBody}; the handler finds it in {@link #BODY}), on the thread that read its last
+   * bytes; the memory the body held comes back when the handler ends, however it ends.
+   */
   Routes add(HandlerType method, String template, Handler handler) {
-    app.addHttpHandler(method, template, ctx -> {
-      try {
-        handler.handle(ctx);
-      } finally {
-        bodies.release(ctx);
-      }
-    });
+    boolean hasBody = method == HandlerType.PUT || method == HandlerType.POST;
+    app.addHttpHandler(method, template, !hasBody ? handler : ctx -> ctx.future(() ->
+        AsyncBody.read(ctx, bodies, limits.maxRequestBytes(), limits.minRequestBytesPerSecond()).thenAccept(body -> {
+          ctx.attribute(BODY, body);
+          try {
+            handler.handle(ctx);
+          } catch (RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new CompletionException(e);
+          }
+        }).whenComplete((done, failed) -> bodies.release(ctx))));
     methodsByTemplate.computeIfAbsent(template, t -> new ArrayList<>()).add(method.name());
     patterns.computeIfAbsent(template, Routes::pattern);
     return this;
