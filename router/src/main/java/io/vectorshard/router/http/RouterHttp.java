@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class RouterHttp {
   private static final Logger LOG = LoggerFactory.getLogger(RouterHttp.class);
   static final int ACCEPT_QUEUE = 1024;
+  /** Threads Jetty keeps: its acceptor and selector, and two for requests. */
+  static final int MIN_IDLE_THREADS = 4;
 
   private RouterHttp() {}
 
@@ -55,7 +57,8 @@ public final class RouterHttp {
         // Past this many open connections Jetty stops accepting until one closes.
         server.addBean(new ConnectionLimit(config.http().maxConnections(), server));
       });
-      c.jetty.threadPool = new QueuedThreadPool(config.http().threads(), Math.min(8, config.http().threads()), 60_000);
+      // Few threads kept idle (Jetty keeps 8): a sidecar is idle most of its life; busy, the pool grows.
+      c.jetty.threadPool = new QueuedThreadPool(config.http().threads(), MIN_IDLE_THREADS, 60_000);
       // Jetty's own minimum data rate is not set: it counts from a body's first byte, so a small body
       // whose last packet comes a few milliseconds after its first is refused. AsyncBody checks the
       // rate itself, after a second's grace.
