@@ -7,8 +7,8 @@ import java.util.concurrent.Semaphore;
 /**
  * The request bodies held in memory at once, across requests: a share of the heap, so concurrent
  * large bodies get 503 instead of an {@code OutOfMemoryError} (24 bodies of 31 MB each exhausted a
- * 512 MB heap before). A body is counted twice, its bytes and what it is parsed into, from when
- * its handler starts reading it until the handler ends ({@link Routes} releases it).
+ * 512 MB heap before). A body is counted twice, its bytes and what it is parsed into, from before
+ * it is read ({@link AsyncBody}) until its handler ends ({@link Routes} releases it).
  */
 final class BodyBudget {
   private static final String HELD = "vsc.bodyBudgetKiB";

@@ -56,7 +56,7 @@ public final class RouterApi {
     this.searcher = searcher;
   }
 
-  void upsert(Context ctx) throws IOException {
+  void upsert(Context ctx) {
     String tenant = Names.tenant(ctx.pathParam("tenant"));
     String id = Names.vectorId(ctx.pathParam("id"));
     JsonNode body = Json.parse(body(ctx));
@@ -69,7 +69,7 @@ public final class RouterApi {
     respond(ctx, result.created() == 1 ? 201 : 200, out);
   }
 
-  void batch(Context ctx) throws IOException {
+  void batch(Context ctx) {
     String tenant = Names.tenant(ctx.pathParam("tenant"));
     JsonNode body = Json.parse(body(ctx));
     Requests.onlyFields(body, BATCH_FIELDS);
@@ -134,7 +134,7 @@ public final class RouterApi {
     respond(ctx, 200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("droppedKeys", keys));
   }
 
-  void tenantQuery(Context ctx) throws IOException {
+  void tenantQuery(Context ctx) {
     String tenant = Names.tenant(ctx.pathParam("tenant"));
     JsonNode body = Json.parse(body(ctx));
     Requests.onlyFields(body, TENANT_QUERY_FIELDS);
@@ -143,7 +143,7 @@ public final class RouterApi {
   }
 
   /** Native scatter-gather: all tenants, or {@code tenants}, with the partial-result envelope. */
-  void search(Context ctx) throws IOException {
+  void search(Context ctx) {
     JsonNode body = Json.parse(body(ctx));
     Requests.onlyFields(body, SEARCH_FIELDS);
     SearchResult result = searcher.search(nativeRequest(body, tenants(body)));
@@ -151,7 +151,7 @@ public final class RouterApi {
   }
 
   /** The RAG article's {@code POST /v1/query}: {@code filters.tenant_id} routes, other filters match. */
-  void articleQuery(Context ctx) throws IOException {
+  void articleQuery(Context ctx) {
     JsonNode body = Json.parse(body(ctx));
     Requests.onlyFields(body, ARTICLE_QUERY_FIELDS);
     JsonNode filters = body.get("filters");
@@ -169,7 +169,7 @@ public final class RouterApi {
    * As in the article, {@code filters.tenant_id} does not restrict it; {@code tenants} does. The
    * body stays a plain list; partial results are flagged in headers.
    */
-  void articleMultiShard(Context ctx) throws IOException {
+  void articleMultiShard(Context ctx) {
     JsonNode body = Json.parse(body(ctx));
     Requests.onlyFields(body, ARTICLE_MULTI_FIELDS);
     SearchRequest request = articleRequest(body, tenants(body), FilterTranslator.equalities(body.get("filters"), TENANT_FILTER));

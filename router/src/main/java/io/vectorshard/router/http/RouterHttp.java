@@ -57,12 +57,12 @@ public final class RouterHttp {
         // Past this many open connections Jetty stops accepting until one closes.
         server.addBean(new ConnectionLimit(config.http().maxConnections(), server));
       });
+      c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
       // Few threads kept idle (Jetty keeps 8): a sidecar is idle most of its life; busy, the pool grows.
       c.jetty.threadPool = new QueuedThreadPool(config.http().threads(), MIN_IDLE_THREADS, 60_000);
       // Jetty's own minimum data rate is not set: it counts from a body's first byte, so a small body
       // whose last packet comes a few milliseconds after its first is refused. AsyncBody checks the
       // rate itself, after a second's grace.
-      c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
       c.jetty.addConnector((server, httpConfig) -> {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
         connector.setHost(config.host());
