@@ -7,6 +7,13 @@ import java.util.List;
 final class Bodies {
   private Bodies() {}
 
+  /** A vector as a JSON array. */
+  static String vector(float[] v) {
+    StringBuilder json = new StringBuilder(v.length * 12);
+    vector(json, v);
+    return json.toString();
+  }
+
   static void vector(StringBuilder json, float[] v) {
     json.append('[');
     for (int i = 0; i < v.length; i++) {

@@ -190,11 +190,11 @@ public final class HostileQueryBenchmark {
   }
 
   private String vector() {
-    StringBuilder v = new StringBuilder("[");
+    float[] v = new float[DIMS];
     for (int d = 0; d < DIMS; d++) {
-      v.append(d == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextFloat()));
+      v[d] = random.nextFloat();
     }
-    return v.append(']').toString();
+    return Bodies.vector(v);
   }
 
   private Figures phase(String name, RouterServer router, ShardEndpoint shard, byte[] hostile) throws Exception {

@@ -80,6 +80,22 @@ final class RouterProcess {
     }
   }
 
+  /** The highest resident memory and thread count seen. */
+  record Peak(long rssKb, int threads) {}
+
+  /** Samples the process every {@code every} until {@code duration} has passed; the highest figures seen. */
+  Peak peakOver(Duration duration, Duration every) throws IOException, InterruptedException {
+    long rss = 0;
+    int threads = 0;
+    long end = System.nanoTime() + duration.toNanos();
+    while (System.nanoTime() < end) {
+      rss = Math.max(rss, rssKb());
+      threads = Math.max(threads, threads());
+      Thread.sleep(every.toMillis());
+    }
+    return new Peak(rss, threads);
+  }
+
   long rssKb() throws IOException {
     return Long.parseLong(status("VmRSS").replace("kB", "").trim());
   }

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -76,13 +75,6 @@ public final class SidecarBenchmark {
     }
   }
 
-  private static String json(float[] vector) {
-    StringBuilder v = new StringBuilder("[");
-    for (int d = 0; d < vector.length; d++) {
-      v.append(d == 0 ? "" : ",").append(vector[d]);
-    }
-    return v.append(']').toString();
-  }
 
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
@@ -187,20 +179,18 @@ public final class SidecarBenchmark {
   }
 
   private String vector() {
-    StringBuilder v = new StringBuilder("[");
+    float[] v = new float[DIMS];
     for (int d = 0; d < DIMS; d++) {
-      v.append(d == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextFloat() - 0.5f));
+      v[d] = random.nextFloat() - 0.5f;
     }
-    return v.append(']').toString();
+    return Bodies.vector(v);
   }
 
   private record Loaded(long queries, long maxRssKb, int maxThreads, double routerCpuMicros, double redisCpuMicros) {}
 
   /** Tenant queries through the router for the load phase; the router's and Redis's CPU per query. */
   private Loaded queryLoad(RouterProcess router, long redisPid) throws Exception {
-    List<byte[]> bodies = queries.stream()
-        .map(q -> ("{\"vector\":" + json(q) + ",\"topK\":10,\"withMetadata\":false}").getBytes(StandardCharsets.UTF_8))
-        .toList();
+    List<byte[]> bodies = queries.stream().map(q -> Bodies.tenantQuery(q, 10, 100, false)).toList();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong done = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
@@ -224,14 +214,7 @@ public final class SidecarBenchmark {
     long q0 = done.get();
     long r0 = cpuTicks(router.pid);
     long s0 = cpuTicks(redisPid);
-    long maxRss = 0;
-    int maxThreads = 0;
-    long end = System.nanoTime() + load.toNanos();
-    while (System.nanoTime() < end) {
-      maxRss = Math.max(maxRss, router.rssKb());
-      maxThreads = Math.max(maxThreads, router.threads());
-      Thread.sleep(100);
-    }
+    RouterProcess.Peak peak = router.peakOver(load, Duration.ofMillis(100));
     long queries = done.get() - q0;
     long r1 = cpuTicks(router.pid);
     long s1 = cpuTicks(redisPid);
@@ -239,7 +222,7 @@ public final class SidecarBenchmark {
     for (Thread t : threads) {
       t.join();
     }
-    return new Loaded(queries, maxRss, maxThreads, (r1 - r0) * TICK_NANOS / 1e3 / queries, (s1 - s0) * TICK_NANOS / 1e3 / queries);
+    return new Loaded(queries, peak.rssKb(), peak.threads(), (r1 - r0) * TICK_NANOS / 1e3 / queries, (s1 - s0) * TICK_NANOS / 1e3 / queries);
   }
 
   /** The same kind of query sent straight to the shard (VSIM ... WITHSCORES COUNT 10): Redis CPU per query. */

@@ -82,11 +82,11 @@ public final class SoakBenchmark {
   }
 
   private static String vector(Random random) {
-    StringBuilder v = new StringBuilder("[");
+    float[] v = new float[DIMS];
     for (int d = 0; d < DIMS; d++) {
-      v.append(d == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", random.nextFloat()));
+      v[d] = random.nextFloat();
     }
-    return v.append(']').toString();
+    return Bodies.vector(v);
   }
 
   private static void load(int port) throws IOException {
@@ -124,20 +124,13 @@ public final class SoakBenchmark {
     if (hostile) {
       startHostile(router.port, stop, threads, hostileOutcomes);
     }
-    long maxRss = 0;
-    int maxThreads = 0;
-    long end = System.nanoTime() + phase.toNanos();
-    while (System.nanoTime() < end) {
-      maxRss = Math.max(maxRss, router.rssKb());
-      maxThreads = Math.max(maxThreads, router.threads());
-      Thread.sleep(200);
-    }
+    RouterProcess.Peak peak = router.peakOver(phase, Duration.ofMillis(200));
     stop.set(true);
     for (Thread t : threads) {
       t.join(Duration.ofSeconds(30));
     }
     report.line("%-40s done", name);
-    return new Figures(name, normal, normalErrors.get(), new TreeMap<>(hostileOutcomes), maxRss, maxThreads);
+    return new Figures(name, normal, normalErrors.get(), new TreeMap<>(hostileOutcomes), peak.rssKb(), peak.threads());
   }
 
   /** Upserts, tenant queries and reads back, on tenants other than the noisy one. */
