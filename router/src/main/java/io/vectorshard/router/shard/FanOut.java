@@ -34,7 +34,6 @@ public final class FanOut {
   private final ExecutorService executor;
   private final ShardHealth health;
   private final ShardBulkhead searches;
-  private final Duration abandonedSearch;
 
   /**
    * @param searchBudgetPerShard the permits of each shard's search bulkhead ({@link #searches})
@@ -46,8 +45,7 @@ public final class FanOut {
     this.metrics = metrics;
     this.executor = executor;
     this.health = new ShardHealth(metrics);
-    this.searches = new ShardBulkhead(searchBudgetPerShard);
-    this.abandonedSearch = abandonedSearch;
+    this.searches = new ShardBulkhead(searchBudgetPerShard, abandonedSearch);
   }
 
   /**
@@ -63,6 +61,30 @@ public final class FanOut {
   }
 
   /**
+   * As {@link #call(Routing.Snapshot, Map, String, Duration)} for searches (op {@code query}), each
+   * admitted by its shard's bulkhead with {@code weight} permits (the search's estimated work,
+   * {@code QueryLimits.weight}): a shard whose budget from this router has no room for it is not
+   * called, and its reply is an {@code OVERLOADED} {@link ShardException}. A search that timed out
+   * keeps its permits for {@code abandonedSearch} more, as it keeps running on Redis.
+   */
+  public <T> List<ShardReply<T>> searches(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> calls,
+      Duration timeout, int weight) {
+    Map<ShardEndpoint, Function<ShardClient, T>> admitted = new LinkedHashMap<>();
+    Map<ShardEndpoint, ShardReply<T>> byShard = new HashMap<>();
+    calls.forEach((shard, call) -> searches.admit(shard.id(), weight, call).ifPresentOrElse(
+        guarded -> admitted.put(shard, guarded),
+        () -> byShard.put(shard, ShardReply.failed(shard, new ShardException(shard.id(), ShardException.Reason.OVERLOADED,
+            "its search budget from this router (" + searches.permits() + " permits, VSC_ROUTER_SEARCH_BUDGET_PER_SHARD) "
+                + "has no room for a search of weight " + weight + "; retry shortly", null)))));
+    List<ShardReply<T>> replies = call(snapshot, admitted, "query", timeout);
+    if (byShard.isEmpty()) {
+      return replies;
+    }
+    replies.forEach(reply -> byShard.put(reply.shard(), reply));
+    return calls.keySet().stream().map(byShard::get).toList();
+  }
+
+  /**
    * Runs each call on its shard's client and returns the replies in the order of {@code calls}.
    *
    * @param op the operation label of the shard latency metric
@@ -70,57 +92,6 @@ public final class FanOut {
    *     not done by then are reported as timed out; null for writes, see {@link #call(Routing.Snapshot, Map, String)}
    */
   public <T> List<ShardReply<T>> call(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> calls,
-      String op, Duration timeout) {
-    return run(snapshot, calls, op, timeout);
-  }
-
-  /**
-   * As {@link #call(Routing.Snapshot, Map, String, Duration)} for searches (op {@code query}), each
-   * admitted by its shard's bulkhead with {@code weight} permits (the search's estimated work,
-   * {@code QueryLimits.weight}): a shard whose budget from this router has no room for it is not called, and its reply is an {@code OVERLOADED} {@link ShardException}. A search
-   * that timed out keeps its permit for {@code abandonedSearch} more, as it keeps running on Redis.
-   */
-  public <T> List<ShardReply<T>> searches(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> calls,
-      Duration timeout, int weight) {
-    Map<ShardEndpoint, Function<ShardClient, T>> admitted = new LinkedHashMap<>();
-    Map<ShardEndpoint, ShardReply<T>> refused = new HashMap<>();
-    calls.forEach((shard, call) -> {
-      if (searches.tryEnter(shard.id(), weight)) {
-        admitted.put(shard, client -> {
-          try {
-            T value = call.apply(client);
-            searches.leave(shard.id(), weight);
-            return value;
-          } catch (ShardException e) {
-            if (e.timeout()) {
-              // The router stopped waiting, Redis did not stop searching: the permit stays taken
-              // for as long as the search may still run there.
-              CompletableFuture.delayedExecutor(abandonedSearch.toMillis(), TimeUnit.MILLISECONDS)
-                  .execute(() -> searches.leave(shard.id(), weight));
-            } else {
-              searches.leave(shard.id(), weight);
-            }
-            throw e;
-          } catch (RuntimeException e) {
-            searches.leave(shard.id(), weight);
-            throw e;
-          }
-        });
-      } else {
-        refused.put(shard, ShardReply.failed(shard, new ShardException(shard.id(), ShardException.Reason.OVERLOADED,
-            "its search budget from this router (" + searches.permits() + " permits, VSC_ROUTER_SEARCH_BUDGET_PER_SHARD) "
-                + "has no room for a search of weight " + weight + "; retry shortly", null)));
-      }
-    });
-    if (refused.isEmpty()) {
-      return run(snapshot, admitted, "query", timeout);
-    }
-    Map<ShardEndpoint, ShardReply<T>> byShard = new HashMap<>(refused);
-    run(snapshot, admitted, "query", timeout).forEach(reply -> byShard.put(reply.shard(), reply));
-    return calls.keySet().stream().map(byShard::get).toList();
-  }
-
-  private <T> List<ShardReply<T>> run(Routing.Snapshot snapshot, Map<ShardEndpoint, Function<ShardClient, T>> calls,
       String op, Duration timeout) {
     List<ShardEndpoint> shards = new ArrayList<>(calls.keySet());
     List<ShardClient> clients = new ArrayList<>(shards.size());
