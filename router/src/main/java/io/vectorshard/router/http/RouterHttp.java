@@ -115,8 +115,9 @@ public final class RouterHttp {
     // Javalin answers an unmatched path with this exception when it prefers 405 over 404.
     app.exception(NotFoundResponse.class, (e, ctx) -> fail(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path(), null));
     app.exception(MethodNotAllowedResponse.class, (e, ctx) -> {
-      ctx.header("Allow", routes.allowed(ctx.path()));
-      fail(ctx, 405, "method " + ctx.method() + " not allowed on " + ctx.path() + "; allowed: " + routes.allowed(ctx.path()), null);
+      String allowed = routes.allowed(ctx.path());
+      ctx.header("Allow", allowed);
+      fail(ctx, 405, "method " + ctx.method() + " not allowed on " + ctx.path() + "; allowed: " + allowed, null);
     });
     app.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), e.getMessage(), null));
     app.exception(Exception.class, (e, ctx) -> {

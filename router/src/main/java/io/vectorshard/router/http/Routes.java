@@ -22,8 +22,10 @@ final class Routes {
   private final Javalin app;
   private final BodyBudget bodies;
   private final HttpLimits limits;
-  private final Map<String, List<String>> methodsByTemplate = new LinkedHashMap<>();
-  private final Map<String, Pattern> patterns = new LinkedHashMap<>();
+  /** Each path template's pattern and the methods registered on it. */
+  private record Template(Pattern pattern, List<String> methods) {}
+
+  private final Map<String, Template> templates = new LinkedHashMap<>();
 
   Routes(Javalin app, BodyBudget bodies, HttpLimits limits) {
     this.app = app;
@@ -49,19 +51,18 @@ final class Routes {
             throw new CompletionException(e);
           }
         }).whenComplete((done, failed) -> bodies.release(ctx))));
-    methodsByTemplate.computeIfAbsent(template, t -> new ArrayList<>()).add(method.name());
-    patterns.computeIfAbsent(template, Routes::pattern);
+    templates.computeIfAbsent(template, t -> new Template(pattern(t), new ArrayList<>())).methods().add(method.name());
     return this;
   }
 
   /** The methods some route takes on {@code path}, in registration order, as an {@code Allow} value. */
   String allowed(String path) {
     List<String> methods = new ArrayList<>();
-    patterns.forEach((template, pattern) -> {
-      if (pattern.matcher(path).matches()) {
-        methodsByTemplate.get(template).stream().filter(m -> !methods.contains(m)).forEach(methods::add);
+    for (Template template : templates.values()) {
+      if (template.pattern().matcher(path).matches()) {
+        template.methods().stream().filter(m -> !methods.contains(m)).forEach(methods::add);
       }
-    });
+    }
     return String.join(", ", methods);
   }
 
