@@ -28,7 +28,7 @@ import redis.clients.jedis.Jedis;
  * through the router and sent straight to Redis, in one run. Each configuration is a JVM command
  * line and router environment; "before" is what local mode launched until this benchmark.
  *
- * <p>{@code bench/run.sh sidecar [--vectors N] [--seconds S] [--clients C]}
+ * <p>{@code bench/run.sh sidecar [--vectors N] [--seconds S] [--warmup S] [--clients C]}
  */
 public final class SidecarBenchmark {
   private static final String CLUSTER = "bench";
@@ -54,6 +54,11 @@ public final class SidecarBenchmark {
 
   private final int vectors;
   private final Duration load;
+  /**
+   * Queries before the CPU is measured: long enough for the optimizing JIT to finish (a sidecar
+   * serves for days), so the figures are steady state, not the compile of the first seconds.
+   */
+  private final Duration warmup;
   private final int clients;
   private final Report report = new Report(System.out);
   private final Random random = new Random(3);
@@ -61,9 +66,10 @@ public final class SidecarBenchmark {
   /** The query vectors, the same through the router and straight to Redis. */
   private final List<float[]> queries = new ArrayList<>();
 
-  private SidecarBenchmark(int vectors, Duration load, int clients) throws IOException {
+  private SidecarBenchmark(int vectors, Duration load, Duration warmup, int clients) throws IOException {
     this.vectors = vectors;
     this.load = load;
+    this.warmup = warmup;
     this.clients = clients;
     this.work = Files.createTempDirectory("vsc-sidecar-bench");
     for (int i = 0; i < 64; i++) {
@@ -79,18 +85,18 @@ public final class SidecarBenchmark {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     Map<String, String> options = Options.parse("SidecarBenchmark", Map.of("--vectors", "10000", "--seconds", "10",
-        "--clients", "4"), args);
+        "--warmup", "20", "--clients", "4"), args);
     new SidecarBenchmark(Integer.parseInt(options.get("--vectors")), Duration.ofSeconds(Long.parseLong(options.get("--seconds"))),
-        Integer.parseInt(options.get("--clients"))).run();
+        Duration.ofSeconds(Long.parseLong(options.get("--warmup"))), Integer.parseInt(options.get("--clients"))).run();
   }
 
   private List<Variant> variants() {
-    List<String> tiered = new ArrayList<>(RouterJvm.flags(work.resolve("tiered.jsa")));
-    tiered.remove(RouterJvm.C1_ONLY);
+    List<String> c1Only = new ArrayList<>(RouterJvm.flags(work.resolve("c1.jsa")));
+    c1Only.add(RouterJvm.C1_ONLY);
     return List.of(
         new Variant("before (local mode until now)", List.of("-XX:+UseSerialGC", "-Xmx512m"),
             Map.of(RouterEnvironment.HTTP_THREADS.variable(), "250", RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.variable(), "32")),
-        new Variant("after, but with the C2 JIT", tiered, RouterJvm.environment()),
+        new Variant("after, but the first JIT tier only", c1Only, RouterJvm.environment()),
         new Variant(AFTER + ", defaults)", RouterJvm.flags(work.resolve("router.jsa")), RouterJvm.environment()),
         aotCache());
   }
@@ -113,8 +119,8 @@ public final class SidecarBenchmark {
   private void run() throws Exception {
     long started = System.nanoTime();
     report.line("vectorshard sidecar benchmark: the router process from the outside, next to direct Redis, in one run");
-    report.line("%d vectors x %d dims for one tenant on 1 shard, %d clients for %d s per load phase, %d cores, load %s",
-        vectors, DIMS, clients, load.toSeconds(), Runtime.getRuntime().availableProcessors(), CpuMeter.loadAverage());
+    report.line("%d vectors x %d dims for one tenant on 1 shard, %d clients for %d s per load phase after %d s of warm-up, %d cores, load %s",
+        vectors, DIMS, clients, load.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors(), CpuMeter.loadAverage());
     try (RedisShards shards = RedisShards.start(1)) {
       VectorShardClusterSpec spec = shards.spec(DIMS);
       spec.getPlacement().getPinned().add(new PlacementSpec.PinnedTenant(TENANT, List.of(0)));
@@ -210,7 +216,7 @@ public final class SidecarBenchmark {
         }
       }));
     }
-    Thread.sleep(1000); // warm-up: JIT, pools
+    Thread.sleep(warmup.toMillis()); // the JIT and the pools reach their steady state
     long q0 = done.get();
     long r0 = cpuTicks(router.pid);
     long s0 = cpuTicks(redisPid);
