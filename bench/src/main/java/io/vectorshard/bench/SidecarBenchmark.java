@@ -37,6 +37,8 @@ public final class SidecarBenchmark {
   private static final long TICK_NANOS = 10_000_000L; // USER_HZ = 100
   /** The configuration the goals are checked on: what {@link RouterJvm} launches. */
   private static final String AFTER = "after (RouterJvm";
+  /** Keeps the JIT at its first tier: the row that shows why {@link RouterJvm} does not. */
+  private static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
   /**
    * One way to run the router process; the first, warming start uses {@code trainingFlags} (which
@@ -92,7 +94,7 @@ public final class SidecarBenchmark {
 
   private List<Variant> variants() {
     List<String> c1Only = new ArrayList<>(RouterJvm.flags(work.resolve("c1.jsa")));
-    c1Only.add(RouterJvm.C1_ONLY);
+    c1Only.add(C1_ONLY);
     return List.of(
         new Variant("before (local mode until now)", List.of("-XX:+UseSerialGC", "-Xmx512m"),
             Map.of(RouterEnvironment.HTTP_THREADS.variable(), "250", RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.variable(), "32")),
