@@ -34,23 +34,42 @@ final class Routes {
   }
 
   /**
-   * Registers a route. A PUT or POST handler runs once its body is read without holding a thread
-   * ({@link AsyncBody}; the handler finds it in {@link #BODY}), on the thread that read its last
-   * bytes; the memory the body held comes back when the handler ends, however it ends.
+   * Registers a route. A PUT or POST handler runs once its body is read: at once if the body is all
+   * here already, otherwise without holding a thread while it arrives ({@link AsyncBody}), on the
+   * thread that read its last bytes. The handler finds it in {@link #BODY}; the memory the body held
+   * comes back when the handler ends, however it ends.
    */
   Routes add(HandlerType method, String template, Handler handler) {
     boolean hasBody = method == HandlerType.PUT || method == HandlerType.POST;
-    app.addHttpHandler(method, template, !hasBody ? handler : ctx -> ctx.future(() ->
-        AsyncBody.read(ctx, bodies, limits.maxRequestBytes(), limits.minRequestBytesPerSecond()).thenAccept(body -> {
-          ctx.attribute(BODY, body);
-          try {
-            handler.handle(ctx);
-          } catch (RuntimeException e) {
-            throw e;
-          } catch (Exception e) {
-            throw new CompletionException(e);
-          }
-        }).whenComplete((done, failed) -> bodies.release(ctx))));
+    app.addHttpHandler(method, template, !hasBody ? handler : ctx -> {
+      byte[] arrived;
+      try {
+        arrived = AsyncBody.readIfArrived(ctx, bodies);
+      } catch (RuntimeException e) {
+        bodies.release(ctx);
+        throw e;
+      }
+      if (arrived != null) {
+        try {
+          ctx.attribute(BODY, arrived);
+          handler.handle(ctx);
+        } finally {
+          bodies.release(ctx);
+        }
+        return;
+      }
+      ctx.future(() -> AsyncBody.read(ctx, bodies, limits.maxRequestBytes(), limits.minRequestBytesPerSecond())
+          .thenAccept(body -> {
+            ctx.attribute(BODY, body);
+            try {
+              handler.handle(ctx);
+            } catch (RuntimeException e) {
+              throw e;
+            } catch (Exception e) {
+              throw new CompletionException(e);
+            }
+          }).whenComplete((done, failed) -> bodies.release(ctx)));
+    });
     templates.computeIfAbsent(template, t -> new Template(pattern(t), new ArrayList<>())).methods().add(method.name());
     return this;
   }
