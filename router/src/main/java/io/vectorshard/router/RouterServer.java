@@ -87,8 +87,11 @@ public final class RouterServer implements AutoCloseable {
 
   @Override
   public void close() {
-    http.stop();
-    routing.close();
-    shardCalls.shutdownNow();
+    try {
+      http.stop(); // Javalin's stop can throw after a failed start; the rest is closed regardless
+    } finally {
+      routing.close();
+      shardCalls.shutdownNow();
+    }
   }
 }

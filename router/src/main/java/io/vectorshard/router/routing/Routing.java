@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +45,8 @@ public final class Routing implements AutoCloseable {
   private final RouterConfig config;
   private final RouterMetrics metrics;
   private final Map<String, ShardClient> clientsByAddress = new ConcurrentHashMap<>();
+  /** Clients replaced or dropped from the table, waiting to be closed ({@link #retire}). */
+  private final Set<ShardClient> retiring = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("routing-refresh").factory());
   private volatile Snapshot current;
@@ -164,8 +167,7 @@ public final class Routing implements AutoCloseable {
       if (listed.contains(e.getKey())) {
         return false;
       }
-      ShardClient gone = e.getValue();
-      scheduler.schedule(gone::close, config.shardTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+      retire(e.getValue());
       return true;
     });
   }
@@ -185,10 +187,23 @@ public final class Routing implements AutoCloseable {
     ShardClient created = new ShardClient(named, config.credentials(), config.shardTimeout(), config.maxConnectionsPerShard());
     ShardClient previous = clientsByAddress.put(key, created);
     if (previous != null) {
-      // Requests still holding the previous snapshot finish within a shard timeout.
-      scheduler.schedule(previous::close, config.shardTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
+      retire(previous);
     }
     return created;
+  }
+
+  /**
+   * Closes a client no table lists any more once requests still holding it are done (they finish
+   * within a shard timeout), or when this router closes, whichever comes first: a router closed
+   * before the delay must not leave its connections open (the seed client a bootstrap replaces).
+   */
+  private void retire(ShardClient client) {
+    retiring.add(client);
+    scheduler.schedule(() -> {
+      if (retiring.remove(client)) {
+        client.close();
+      }
+    }, config.shardTimeout().toMillis() * 2 + 1000, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -198,5 +213,7 @@ public final class Routing implements AutoCloseable {
     }
     scheduler.shutdownNow();
     clientsByAddress.values().forEach(ShardClient::close);
+    retiring.forEach(ShardClient::close);
+    retiring.clear();
   }
 }
