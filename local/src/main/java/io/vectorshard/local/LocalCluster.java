@@ -223,6 +223,19 @@ public final class LocalCluster {
     return state;
   }
 
+  /**
+   * The router log's last line that is not a stack frame: the reason a start failed, which `up`
+   * should print rather than send the user to the log. The router never logs secrets or vectors.
+   */
+  static String lastError(Path log) {
+    try (var lines = Files.lines(log)) {
+      return lines.map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("at ") && !l.startsWith("..."))
+          .reduce((first, second) -> second).orElse("its log is empty");
+    } catch (IOException | UncheckedIOException e) {
+      return "its log cannot be read: " + e.getMessage();
+    }
+  }
+
   private LocalState.Router startRouter(Path dir, VectorShardClusterSpec spec, List<ShardEndpoint> endpoints, String host,
       LocalCredentials credentials) {
     int port = spec.getRouter().getPort();
@@ -243,7 +256,7 @@ public final class LocalCluster {
       Instant deadline = Instant.now().plusSeconds(30);
       while (!ready(router)) {
         if (!process.isAlive()) {
-          throw new IllegalStateException("the router exited during start; see " + log);
+          throw new IllegalStateException("the router exited during start (" + lastError(log) + "); see " + log);
         }
         if (Instant.now().isAfter(deadline)) {
           process.destroy();

@@ -281,4 +281,20 @@ class LocalClusterTest {
   private ShardCredentials admin(String cluster) {
     return LocalCredentials.read(stateRoot.resolve(cluster)).adminCredentials();
   }
+
+  @Test
+  void aRouterThatExitsDuringStartIsReportedWithTheLastLineOfItsLog() throws Exception {
+    Path log = stateRoot.resolve("router.log");
+    Files.writeString(log, """
+        2026-12-07T08:10:00.000+0000 [main] ERROR io.javalin.Javalin - Failed to start Javalin
+        Exception in thread "main" io.javalin.util.JavalinBindException: Port already in use.
+        	at io.javalin.jetty.JettyServer.start(JettyServer.kt:105)
+        Caused by: java.net.BindException: Address already in use
+        	at java.base/sun.nio.ch.Net.bind0(Native Method)
+        	... 7 more
+
+        """);
+    assertThat(LocalCluster.lastError(log)).isEqualTo("Caused by: java.net.BindException: Address already in use");
+    assertThat(LocalCluster.lastError(stateRoot.resolve("absent.log"))).startsWith("its log cannot be read");
+  }
 }
