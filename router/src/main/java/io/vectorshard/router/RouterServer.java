@@ -59,11 +59,14 @@ public final class RouterServer implements AutoCloseable {
     try {
       bootstrap.get();
     } catch (ExecutionException e) {
-      failed = failed != null ? failed : e.getCause() instanceof RuntimeException r ? r
-          : new IllegalStateException("routing did not start", e.getCause());
+      if (failed == null) {
+        failed = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("routing did not start", e.getCause());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      failed = failed != null ? failed : new IllegalStateException("interrupted while the routing table loaded", e);
+      if (failed == null) {
+        failed = new IllegalStateException("interrupted while the routing table loaded", e);
+      }
     }
     if (failed != null) {
       server.close();

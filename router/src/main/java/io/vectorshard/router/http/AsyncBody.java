@@ -19,7 +19,10 @@ import org.eclipse.jetty.http.BadMessageException;
  */
 final class AsyncBody {
   private static final long GRACE_NANOS = 1_000_000_000L;
-  /** Reads take at most this much at a time (and a body with a smaller declared length, its length). */
+  /**
+   * The largest body {@link #readIfArrived} takes at once, and the most the listener reads at a time
+   * (a body with a smaller declared length: its length).
+   */
   private static final int PIECE_BYTES = 64 * 1024;
 
   private AsyncBody() {}

@@ -1,6 +1,7 @@
 package io.vectorshard.router.http;
 
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.vectorshard.router.HttpLimits;
@@ -42,27 +43,19 @@ final class Routes {
   Routes add(HandlerType method, String template, Handler handler) {
     boolean hasBody = method == HandlerType.PUT || method == HandlerType.POST;
     app.addHttpHandler(method, template, !hasBody ? handler : ctx -> {
-      byte[] arrived;
       try {
-        arrived = AsyncBody.readIfArrived(ctx, bodies);
-      } catch (RuntimeException e) {
-        bodies.release(ctx);
-        throw e;
-      }
-      if (arrived != null) {
-        try {
-          ctx.attribute(BODY, arrived);
-          handler.handle(ctx);
-        } finally {
-          bodies.release(ctx);
+        byte[] arrived = AsyncBody.readIfArrived(ctx, bodies);
+        if (arrived != null) {
+          handle(ctx, arrived, handler);
+          return;
         }
-        return;
+      } finally {
+        bodies.release(ctx); // what a body read at once held; nothing if it was not all here
       }
       ctx.future(() -> AsyncBody.read(ctx, bodies, limits.maxRequestBytes(), limits.minRequestBytesPerSecond())
           .thenAccept(body -> {
-            ctx.attribute(BODY, body);
             try {
-              handler.handle(ctx);
+              handle(ctx, body, handler);
             } catch (RuntimeException e) {
               throw e;
             } catch (Exception e) {
@@ -72,6 +65,11 @@ final class Routes {
     });
     templates.computeIfAbsent(template, t -> new Template(pattern(t), new ArrayList<>())).methods().add(method.name());
     return this;
+  }
+
+  private static void handle(Context ctx, byte[] body, Handler handler) throws Exception {
+    ctx.attribute(BODY, body);
+    handler.handle(ctx);
   }
 
   /** The methods some route takes on {@code path}, in registration order, as an {@code Allow} value. */
