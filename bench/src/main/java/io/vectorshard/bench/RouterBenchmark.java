@@ -144,7 +144,7 @@ public final class RouterBenchmark {
     report.line("jvm args      %s", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
     report.line("redis         %s, %d redis-server processes on 127.0.0.1, no persistence (%s)", redisVersion,
         config.shards(), RedisBinary.find());
-    report.line("router        in-process RouterServer on 127.0.0.1:%d (Javalin/Jetty, platform threads),"
+    report.line("router        in-process RouterServer on 127.0.0.1:%d (Jetty, platform threads),"
         + " shard timeout %d ms, %d connections per shard", router.port(), routerConfig.shardTimeout().toMillis(),
         routerConfig.maxConnectionsPerShard());
     report.line("load          generated in the same JVM as the router; everything shares the %d cores",

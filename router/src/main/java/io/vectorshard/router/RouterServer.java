@@ -1,6 +1,5 @@
 package io.vectorshard.router;
 
-import io.javalin.Javalin;
 import io.vectorshard.router.http.RouterHttp;
 import io.vectorshard.router.metrics.RouterMetrics;
 import io.vectorshard.router.query.Searcher;
@@ -26,7 +25,7 @@ public final class RouterServer implements AutoCloseable {
   private final ExecutorService shardCalls =
       Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("shard-call-", 0).factory());
   private final Routing routing;
-  private final Javalin http;
+  private final RouterHttp http;
 
   private RouterServer(RouterConfig config, RouterMetrics metrics, Routing routing) {
     this.config = config;
@@ -52,7 +51,7 @@ public final class RouterServer implements AutoCloseable {
     RouterServer server = new RouterServer(config, metrics, routing);
     RuntimeException failed = null;
     try {
-      server.http.start(); // on the connector RouterHttp configures, at config.host() and config.port()
+      server.http.start(); // at config.host() and config.port()
     } catch (RuntimeException e) {
       failed = e; // a port in use, say: stop what the bootstrap starts too, once it has
     }
@@ -91,7 +90,7 @@ public final class RouterServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      http.stop(); // Javalin's stop can throw after a failed start; the rest is closed regardless
+      http.close(); // Jetty's stop can throw after a failed start; the rest is closed regardless
     } finally {
       routing.close();
       shardCalls.shutdownNow();

@@ -52,7 +52,7 @@ class HttpServingTest {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"vector\": [1, 0, 0, 0], \"topK\": 100}")));
     assertThat(query.statusCode()).isEqualTo(200);
-    assertThat(query.body().length()).as("well above Javalin's 1500-byte compression threshold").isGreaterThan(5000);
+    assertThat(query.body().length()).as("well above the 1500 bytes past which HTTP layers usually compress").isGreaterThan(5000);
     assertThat(query.headers().firstValue("Content-Encoding")).isEmpty();
     assertThat(query.headers().firstValue("Transfer-Encoding")).isEmpty();
     assertThat(query.headers().firstValueAsLong("Content-Length")).hasValue(query.body().length());

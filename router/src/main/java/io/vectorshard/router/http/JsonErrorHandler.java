@@ -1,38 +1,33 @@
 package io.vectorshard.router.http;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * Jetty's own error answers (a request its parser refuses: a bad header, a URI too long, broken
- * framing; or one refused before any route) in the router's JSON envelope instead of an HTML page,
- * so a client parses every error the same way.
+ * Jetty's own error answers (a request its parser refuses: a bad header, a URI too long, an
+ * ambiguous path) in the router's JSON envelope instead of an HTML page, so a client parses every
+ * error the same way.
  */
 final class JsonErrorHandler extends ErrorHandler {
 
-  /** The parser's refusals, before any request object exists. */
+  /** Every method's error gets its body (Jetty writes none for PUT or DELETE). */
   @Override
-  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-    fields.put(HttpHeader.CONTENT_TYPE, "application/json");
-    return ByteBuffer.wrap(Json.write(RouterApi.error(status, describe(status, reason))));
+  public boolean errorPageForMethod(String method) {
+    return true;
   }
 
-  /** Errors sent through the servlet API outside Javalin's handlers. */
   @Override
-  protected void generateAcceptableResponse(Request baseRequest, HttpServletRequest request, HttpServletResponse response,
-      int code, String message) throws IOException {
-    baseRequest.setHandled(true);
+  protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+      Callback callback) {
     byte[] body = Json.write(RouterApi.error(code, describe(code, message)));
-    response.setContentType("application/json");
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
   }
 
   private static String describe(int status, String reason) {

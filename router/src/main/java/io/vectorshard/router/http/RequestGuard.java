@@ -1,61 +1,65 @@
 package io.vectorshard.router.http;
 
-import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
-import io.javalin.http.HttpStatus;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.MimeTypes;
 
 /**
  * Checks every request passes before a route sees it, on what the client declared: a body too large
  * for the limit (refused before a byte of it is read, whatever the declared length), a charset other
- * than UTF-8, and a path whose percent-encoding is not UTF-8. The servlet layer decodes such a path
- * with replacement characters, so {@code %FF} and {@code %FE} would both become U+FFFD and two
- * different ids would name one vector.
+ * than UTF-8, and a path whose percent-encoding is not UTF-8. Decoding such a path with replacement
+ * characters would turn {@code %FF} and {@code %FE} both into U+FFFD, so two different ids would
+ * name one vector; {@link #pathSegments} refuses it instead.
  */
 final class RequestGuard {
-  /** Javalin's logger, which reports a body over the size limit as {@code ctx.bodyAsBytes()} does. */
-  private static final Logger JAVALIN_LOG = LoggerFactory.getLogger("io.javalin.Javalin");
-
   private RequestGuard() {}
 
-  static void check(Context ctx, long maxRequestBytes) {
-    if (ctx.req().getContentLengthLong() > maxRequestBytes) {
+  static void check(Exchange exchange, long maxRequestBytes) {
+    if (exchange.request().getLength() > maxRequestBytes) {
       throw tooLarge(maxRequestBytes);
     }
-    String type = ctx.req().getContentType();
-    if (type != null) {
-      String charset = ctx.req().getCharacterEncoding();
-      if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
-        throw new HttpResponseException(HttpStatus.UNSUPPORTED_MEDIA_TYPE.getCode(),
-            "request bodies are JSON in UTF-8, not " + cut(charset));
-      }
+    String charset = MimeTypes.getCharsetFromContentType(exchange.request().getHeaders().get(HttpHeader.CONTENT_TYPE));
+    if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
+      throw new HttpError(415, "Unsupported Media Type: request bodies are JSON in UTF-8, not " + cut(charset), false);
     }
-    requireUtf8Path(ctx.req().getRequestURI());
   }
 
-  /** The 413 of a body over the limit (Javalin's status and message). */
-  static HttpResponseException tooLarge(long limit) {
-    JAVALIN_LOG.warn("Body greater than max size ({} bytes)", limit);
-    return new HttpResponseException(HttpStatus.CONTENT_TOO_LARGE.getCode(), HttpStatus.CONTENT_TOO_LARGE.getMessage());
+  /** The 413 of a body over the limit. */
+  static HttpError tooLarge(long limit) {
+    return new HttpError(413, "Content Too Large", false); // the status's own text, which clients may match
   }
 
-  /** Decodes the raw path's percent-escapes and refuses bytes that are not UTF-8. */
-  static void requireUtf8Path(String rawPath) {
-    if (rawPath == null || rawPath.indexOf('%') < 0) {
-      return;
+  /**
+   * The raw path's segments, each percent-decoded, without the leading slash and one trailing
+   * slash; a malformed escape or bytes that are not UTF-8 are refused.
+   */
+  static List<String> pathSegments(String rawPath) {
+    String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
+    if (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawPath.length());
-    for (int i = 0; i < rawPath.length(); i++) {
-      char c = rawPath.charAt(i);
-      if (c == '%' && i + 2 < rawPath.length() && hex(rawPath.charAt(i + 1)) >= 0 && hex(rawPath.charAt(i + 2)) >= 0) {
-        bytes.write(hex(rawPath.charAt(i + 1)) * 16 + hex(rawPath.charAt(i + 2)));
+    List<String> segments = new ArrayList<>(6);
+    for (String segment : path.substring(1).split("/", -1)) {
+      segments.add(segment.indexOf('%') < 0 ? segment : decode(segment));
+    }
+    return segments;
+  }
+
+  private static String decode(String segment) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (c == '%' && i + 2 < segment.length()
+          && HexFormat.isHexDigit(segment.charAt(i + 1)) && HexFormat.isHexDigit(segment.charAt(i + 2))) {
+        bytes.write(HexFormat.fromHexDigits(segment, i + 1, i + 3));
         i += 2;
       } else if (c == '%') {
         throw new BadRequestException("the path has a malformed percent-escape");
@@ -64,15 +68,11 @@ final class RequestGuard {
       }
     }
     try {
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()));
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
     } catch (CharacterCodingException e) {
       throw new BadRequestException("the path's percent-encoded bytes are not UTF-8");
     }
-  }
-
-  private static int hex(char c) {
-    return Character.digit(c, 16);
   }
 
   private static String cut(String s) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import io.javalin.http.Context;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.routing.RoutingTableCodec;
 import io.vectorshard.core.tenant.Names;
@@ -18,8 +17,6 @@ import io.vectorshard.router.routing.Routing;
 import io.vectorshard.router.write.UpsertResult;
 import io.vectorshard.router.write.VectorInput;
 import io.vectorshard.router.write.Writer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -56,22 +53,22 @@ public final class RouterApi {
     this.searcher = searcher;
   }
 
-  void upsert(Context ctx) {
-    String tenant = Names.tenant(ctx.pathParam("tenant"));
-    String id = Names.vectorId(ctx.pathParam("id"));
-    JsonNode body = Json.parse(body(ctx));
+  void upsert(Exchange exchange) {
+    String tenant = Names.tenant(exchange.pathParam("tenant"));
+    String id = Names.vectorId(exchange.pathParam("id"));
+    JsonNode body = Json.parse(exchange.body());
     Requests.onlyFields(body, UPSERT_FIELDS);
     int dims = dimensions();
     VectorInput input = new VectorInput(id, Requests.vector(body, "vector", dims), Requests.attributes(body, "metadata"));
     UpsertResult result = writer.upsert(tenant, List.of(input));
     ObjectNode out = Json.MAPPER.createObjectNode().put("tenant", tenant).put("id", id)
         .put("created", result.created() == 1).put("epoch", result.epoch());
-    respond(ctx, result.created() == 1 ? 201 : 200, out);
+    exchange.respond(result.created() == 1 ? 201 : 200, out);
   }
 
-  void batch(Context ctx) {
-    String tenant = Names.tenant(ctx.pathParam("tenant"));
-    JsonNode body = Json.parse(body(ctx));
+  void batch(Exchange exchange) {
+    String tenant = Names.tenant(exchange.pathParam("tenant"));
+    JsonNode body = Json.parse(exchange.body());
     Requests.onlyFields(body, BATCH_FIELDS);
     JsonNode items = body.get("vectors");
     if (items == null || !items.isArray() || items.isEmpty()) {
@@ -100,16 +97,16 @@ public final class RouterApi {
       }
     }
     UpsertResult result = writer.upsert(tenant, inputs);
-    respond(ctx, 200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("upserted", result.upserted())
+    exchange.respond(200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("upserted", result.upserted())
         .put("created", result.created()).put("epoch", result.epoch()));
   }
 
-  void get(Context ctx) {
-    String tenant = Names.tenant(ctx.pathParam("tenant"));
-    String id = Names.vectorId(ctx.pathParam("id"));
+  void get(Exchange exchange) {
+    String tenant = Names.tenant(exchange.pathParam("tenant"));
+    String id = Names.vectorId(exchange.pathParam("id"));
     ShardClient.StoredVector stored = writer.get(tenant, id);
     if (stored == null) {
-      respond(ctx, 404, error(404, "vector \"" + Requests.cut(id) + "\" not found for tenant " + tenant));
+      exchange.respond(404, error(404, "vector \"" + Requests.cut(id) + "\" not found for tenant " + tenant));
       return;
     }
     ObjectNode out = Json.MAPPER.createObjectNode().put("tenant", tenant).put("id", id);
@@ -118,41 +115,41 @@ public final class RouterApi {
       vector.add(f);
     }
     putMetadata(out, stored.attributes());
-    respond(ctx, 200, out);
+    exchange.respond(200, out);
   }
 
-  void delete(Context ctx) {
-    String tenant = Names.tenant(ctx.pathParam("tenant"));
-    String id = Names.vectorId(ctx.pathParam("id"));
+  void delete(Exchange exchange) {
+    String tenant = Names.tenant(exchange.pathParam("tenant"));
+    String id = Names.vectorId(exchange.pathParam("id"));
     boolean deleted = writer.delete(tenant, id);
-    respond(ctx, 200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("id", id).put("deleted", deleted));
+    exchange.respond(200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("id", id).put("deleted", deleted));
   }
 
-  void dropTenant(Context ctx) {
-    String tenant = Names.tenant(ctx.pathParam("tenant"));
+  void dropTenant(Exchange exchange) {
+    String tenant = Names.tenant(exchange.pathParam("tenant"));
     long keys = writer.dropTenant(tenant);
-    respond(ctx, 200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("droppedKeys", keys));
+    exchange.respond(200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("droppedKeys", keys));
   }
 
-  void tenantQuery(Context ctx) {
-    String tenant = Names.tenant(ctx.pathParam("tenant"));
-    JsonNode body = Json.parse(body(ctx));
+  void tenantQuery(Exchange exchange) {
+    String tenant = Names.tenant(exchange.pathParam("tenant"));
+    JsonNode body = Json.parse(exchange.body());
     Requests.onlyFields(body, TENANT_QUERY_FIELDS);
     SearchResult result = searcher.search(nativeRequest(body, List.of(tenant)));
-    send(ctx, 200, "application/json", ResponseJson.tenantQuery(tenant, result));
+    exchange.send(200, "application/json", ResponseJson.tenantQuery(tenant, result));
   }
 
   /** Native scatter-gather: all tenants, or {@code tenants}, with the partial-result envelope. */
-  void search(Context ctx) {
-    JsonNode body = Json.parse(body(ctx));
+  void search(Exchange exchange) {
+    JsonNode body = Json.parse(exchange.body());
     Requests.onlyFields(body, SEARCH_FIELDS);
     SearchResult result = searcher.search(nativeRequest(body, tenants(body)));
-    send(ctx, 200, "application/json", ResponseJson.search(result));
+    exchange.send(200, "application/json", ResponseJson.search(result));
   }
 
   /** The RAG article's {@code POST /v1/query}: {@code filters.tenant_id} routes, other filters match. */
-  void articleQuery(Context ctx) {
-    JsonNode body = Json.parse(body(ctx));
+  void articleQuery(Exchange exchange) {
+    JsonNode body = Json.parse(exchange.body());
     Requests.onlyFields(body, ARTICLE_QUERY_FIELDS);
     JsonNode filters = body.get("filters");
     JsonNode tenantNode = filters == null || !filters.isObject() ? null : filters.get(TENANT_FILTER);
@@ -161,7 +158,7 @@ public final class RouterApi {
     }
     String tenant = Names.tenant(tenantNode.textValue());
     SearchRequest request = articleRequest(body, List.of(tenant), FilterTranslator.equalities(filters, TENANT_FILTER));
-    respondList(ctx, searcher.search(request));
+    respondList(exchange, searcher.search(request));
   }
 
   /**
@@ -169,16 +166,27 @@ public final class RouterApi {
    * As in the article, {@code filters.tenant_id} does not restrict it; {@code tenants} does. The
    * body stays a plain list; partial results are flagged in headers.
    */
-  void articleMultiShard(Context ctx) {
-    JsonNode body = Json.parse(body(ctx));
+  void articleMultiShard(Exchange exchange) {
+    JsonNode body = Json.parse(exchange.body());
     Requests.onlyFields(body, ARTICLE_MULTI_FIELDS);
     SearchRequest request = articleRequest(body, tenants(body), FilterTranslator.equalities(body.get("filters"), TENANT_FILTER));
-    respondList(ctx, searcher.search(request));
+    respondList(exchange, searcher.search(request));
   }
 
-  void routingTable(Context ctx) {
+  void health(Exchange exchange) {
+    exchange.respond(200, Json.MAPPER.createObjectNode().put("status", "ok"));
+  }
+
+  /** Ready once a routing table is loaded: before that no request can be routed. */
+  void ready(Exchange exchange) {
+    var snapshot = routing.snapshot();
+    exchange.respond(snapshot.isPresent() ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", snapshot.isPresent())
+        .put("epoch", snapshot.map(Routing.Snapshot::epoch).orElse(0L)));
+  }
+
+  void routingTable(Exchange exchange) {
     Routing.Snapshot snapshot = routing.require();
-    send(ctx, 200, "application/json", RoutingTableCodec.toJson(snapshot.table()).getBytes(StandardCharsets.UTF_8));
+    exchange.send(200, "application/json", RoutingTableCodec.toJson(snapshot.table()).getBytes(StandardCharsets.UTF_8));
   }
 
   private SearchRequest nativeRequest(JsonNode body, List<String> tenants) {
@@ -236,14 +244,14 @@ public final class RouterApi {
     return routing.require().table().vectors().dimensions();
   }
 
-  private void respondList(Context ctx, SearchResult result) {
-    ctx.header("X-Vectorshard-Partial", Boolean.toString(result.partial()));
+  private void respondList(Exchange exchange, SearchResult result) {
+    exchange.header("X-Vectorshard-Partial", Boolean.toString(result.partial()));
     if (result.partial()) {
-      ctx.header("X-Vectorshard-Missing-Shards",
+      exchange.header("X-Vectorshard-Missing-Shards",
           String.join(",", result.missing().stream().map(SearchResult.MissingShard::shard).toList()));
     }
-    ctx.header("X-Vectorshard-Epoch", Long.toString(result.epoch()));
-    send(ctx, 200, "application/json", ResponseJson.list(result.matches()));
+    exchange.header("X-Vectorshard-Epoch", Long.toString(result.epoch()));
+    exchange.send(200, "application/json", ResponseJson.list(result.matches()));
   }
 
   /** Attributes are stored as JSON written by this router, so they are embedded as they are. */
@@ -255,36 +263,7 @@ public final class RouterApi {
     }
   }
 
-  /** The request body, as {@link AsyncBody} read it before the handler ran (see {@link Routes#add}). */
-  private static byte[] body(Context ctx) {
-    byte[] body = ctx.attribute(Routes.BODY);
-    if (body == null) {
-      throw new IllegalStateException("no body was read for " + ctx.method() + " " + ctx.path());
-    }
-    return body;
-  }
-
   static ObjectNode error(int status, String message) {
     return Json.MAPPER.createObjectNode().put("status", status).put("error", message);
-  }
-
-  static void respond(Context ctx, int status, JsonNode body) {
-    send(ctx, status, "application/json", Json.write(body));
-  }
-
-  /**
-   * Writes an answer straight to the servlet output, with its Content-Length. Javalin's
-   * {@code ctx.result(bytes)} copies the bytes through a stream with a fresh buffer per request and
-   * sends them chunked; writing them here cut the JVM CPU of a query by about a tenth at
-   * concurrency 16 (interleaved runs on this machine).
-   */
-  static void send(Context ctx, int status, String contentType, byte[] bytes) {
-    ctx.status(status).contentType(contentType);
-    ctx.res().setContentLength(bytes.length);
-    try {
-      ctx.res().getOutputStream().write(bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write the response", e);
-    }
   }
 }

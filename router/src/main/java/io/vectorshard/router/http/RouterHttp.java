@@ -1,150 +1,245 @@
 package io.vectorshard.router.http;
 
-import io.javalin.Javalin;
-import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
-import io.javalin.http.HttpResponseException;
-import io.javalin.http.MethodNotAllowedResponse;
-import io.javalin.http.NotFoundResponse;
 import io.vectorshard.core.redis.FilterSyntaxException;
 import io.vectorshard.core.redis.ShardException;
 import io.vectorshard.core.redis.StaleEpochException;
+import io.vectorshard.router.HttpLimits;
 import io.vectorshard.router.RouterConfig;
 import io.vectorshard.router.metrics.RouterMetrics;
 import io.vectorshard.router.query.Searcher;
 import io.vectorshard.router.routing.NotReadyException;
 import io.vectorshard.router.routing.Routing;
 import io.vectorshard.router.write.Writer;
-import org.eclipse.jetty.server.ConnectionLimit;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Javalin server: routes, the error-to-status mapping, probes and metrics. Every error answer is
- * JSON {@code {"status", "error"[, "shard"]}}; request bodies are never logged (they hold vectors).
+ * The router's HTTP server: Jetty's core server (no servlets, no framework) with the routes, the
+ * error-to-status mapping, probes and metrics. Every error answer is JSON
+ * {@code {"status", "error"[, "shard", "reason"]}}; request bodies are never logged (they hold vectors).
  */
-public final class RouterHttp {
+public final class RouterHttp implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RouterHttp.class);
   static final int ACCEPT_QUEUE = 1024;
   /** Threads Jetty keeps: its acceptor and selector, and two for requests. */
   static final int MIN_IDLE_THREADS = 4;
 
-  private RouterHttp() {}
+  private final Server server;
+  private final ServerConnector connector;
 
-  public static Javalin create(RouterConfig config, Routing routing, Writer writer, Searcher searcher,
-      RouterMetrics metrics) {
-    BodyBudget bodies = new BodyBudget(config.http().maxBodyMemoryBytes());
-    RouterApi api = new RouterApi(config, routing, writer, searcher);
-    Javalin app = Javalin.create(c -> {
-      c.showJavalinBanner = false;
-      // Jetty's pooled platform threads, not virtual threads: a request's shard call runs on its
-      // thread (FanOut), and a blocking Redis read on a virtual thread costs a park, the JDK's poller
-      // and a reschedule (measured at c=1: 10 context switches and 0.3 ms of CPU per query, vs 4-5
-      // and 0.15-0.2 ms on platform threads). A sidecar's concurrency fits Jetty's pool (250).
-      c.useVirtualThreads = false;
-      c.http.maxRequestSize = config.http().maxRequestBytes();
-      // Responses go to a client on localhost: compressing them only costs CPU.
-      c.http.disableCompression();
-      c.router.ignoreTrailingSlashes = true;
-      // A known path with a method it does not take is 405 with Allow, not 404.
-      c.http.prefer405over404 = true;
-      // Jetty's own refusals (bad headers, framing, URIs too long) in the JSON envelope too.
-      c.jetty.modifyServer(server -> {
-        server.setErrorHandler(new JsonErrorHandler());
-        // Past this many open connections Jetty stops accepting until one closes.
-        server.addBean(new ConnectionLimit(config.http().maxConnections(), server));
-      });
-      c.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler()));
-      // Few threads kept idle (Jetty keeps 8): a sidecar is idle most of its life; busy, the pool grows.
-      c.jetty.threadPool = new QueuedThreadPool(config.http().threads(), MIN_IDLE_THREADS, 60_000);
-      // Jetty's own minimum data rate is not set: it counts from a body's first byte, so a small body
-      // whose last packet comes a few milliseconds after its first is refused. AsyncBody checks the
-      // rate itself, after a second's grace.
-      c.jetty.addConnector((server, httpConfig) -> {
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-        connector.setHost(config.host());
-        connector.setPort(config.port());
-        // The listen backlog: the JDK's default of 50 made 2,000 connects take 22 s.
-        connector.setAcceptQueueSize(ACCEPT_QUEUE);
-        return connector;
-      });
-      c.requestLogger.http((ctx, ms) -> metrics.httpRequest(ctx.method().name(), route(ctx), ctx.statusCode(),
-          (long) (ms * 1_000_000)));
-    });
-    Routes routes = new Routes(app, bodies, config.http())
-        .add(HandlerType.PUT, "/v1/tenants/{tenant}/vectors/{id}", api::upsert)
-        .add(HandlerType.GET, "/v1/tenants/{tenant}/vectors/{id}", api::get)
-        .add(HandlerType.DELETE, "/v1/tenants/{tenant}/vectors/{id}", api::delete)
-        .add(HandlerType.POST, "/v1/tenants/{tenant}/vectors:batch", api::batch)
-        .add(HandlerType.POST, "/v1/tenants/{tenant}/query", api::tenantQuery)
-        .add(HandlerType.DELETE, "/v1/tenants/{tenant}", api::dropTenant)
-        .add(HandlerType.POST, "/v1/search", api::search)
-        .add(HandlerType.POST, "/v1/query", api::articleQuery)
-        .add(HandlerType.POST, "/v1/query/multi-shard", api::articleMultiShard)
-        .add(HandlerType.GET, "/v1/routing", api::routingTable);
-    routes.add(HandlerType.GET, "/healthz", ctx -> RouterApi.respond(ctx, 200, Json.MAPPER.createObjectNode().put("status", "ok")));
-    routes.add(HandlerType.GET, "/readyz", ctx -> {
-      boolean ready = routing.snapshot().isPresent();
-      RouterApi.respond(ctx, ready ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", ready)
-          .put("epoch", routing.snapshot().map(Routing.Snapshot::epoch).orElse(0L)));
-    });
-    routes.add(HandlerType.GET, "/metrics", ctx -> RouterApi.send(ctx, 200, RouterMetrics.contentType(), metrics.scrape()));
-    app.before(ctx -> RequestGuard.check(ctx, config.http().maxRequestBytes()));
-
-    app.exception(BadRequestException.class, (e, ctx) -> fail(ctx, 400, e.getMessage(), null));
-    app.exception(FilterSyntaxException.class, (e, ctx) -> fail(ctx, 400, "invalid filter: " + e.getMessage(), null));
-    app.exception(IllegalArgumentException.class, (e, ctx) -> fail(ctx, 400, e.getMessage(), null));
-    app.exception(NotReadyException.class, (e, ctx) -> fail(ctx, 503, e.getMessage(), null));
-    app.exception(StaleEpochException.class, (e, ctx) -> fail(ctx, 503,
-        "the routing table is changing; retry shortly (" + e.getMessage() + ")", e.shard()));
-    // A shard's own failure (down, loading, busy, refusing the router's user) is 503, a missed deadline
-    // 504; neither is logged here: ShardHealth logs each shard's state once when it changes.
-    // Passing states (loading, a script, this router's bulkhead) tell the client when to retry.
-    app.exception(ShardException.class, (e, ctx) -> {
-      var body = RouterApi.error(e.timeout() ? 504 : 503, e.getMessage()).put("shard", e.shard())
-          .put("reason", e.reason().label());
-      if (e.reason() == ShardException.Reason.LOADING || e.reason() == ShardException.Reason.BUSY
-          || e.reason() == ShardException.Reason.OVERLOADED) {
-        ctx.header("Retry-After", "1");
-      }
-      RouterApi.respond(ctx, e.timeout() ? 504 : 503, body);
-    });
-    // Javalin answers an unmatched path with this exception when it prefers 405 over 404.
-    app.exception(NotFoundResponse.class, (e, ctx) -> fail(ctx, 404, "no such route: " + ctx.method() + " " + ctx.path(), null));
-    app.exception(MethodNotAllowedResponse.class, (e, ctx) -> {
-      String allowed = routes.allowed(ctx.path());
-      ctx.header("Allow", allowed);
-      fail(ctx, 405, "method " + ctx.method() + " not allowed on " + ctx.path() + "; allowed: " + allowed, null);
-    });
-    app.exception(HttpResponseException.class, (e, ctx) -> fail(ctx, e.getStatus(), e.getMessage(), null));
-    app.exception(Exception.class, (e, ctx) -> {
-      LOG.error("internal error on {} {}", ctx.method(), ctx.endpointHandlerPath(), e);
-      fail(ctx, 500, "internal error: " + e.getClass().getSimpleName(), null);
-    });
-    return app;
+  private RouterHttp(Server server, ServerConnector connector) {
+    this.server = server;
+    this.connector = connector;
   }
 
-  private static void fail(Context ctx, int status, String message, String shard) {
+  public static RouterHttp create(RouterConfig config, Routing routing, Writer writer, Searcher searcher,
+      RouterMetrics metrics) {
+    RouterApi api = new RouterApi(config, routing, writer, searcher);
+    Routes routes = new Routes()
+        .add("PUT", "/v1/tenants/{tenant}/vectors/{id}", api::upsert)
+        .add("GET", "/v1/tenants/{tenant}/vectors/{id}", api::get)
+        .add("DELETE", "/v1/tenants/{tenant}/vectors/{id}", api::delete)
+        .add("POST", "/v1/tenants/{tenant}/vectors:batch", api::batch)
+        .add("POST", "/v1/tenants/{tenant}/query", api::tenantQuery)
+        .add("DELETE", "/v1/tenants/{tenant}", api::dropTenant)
+        .add("POST", "/v1/search", api::search)
+        .add("POST", "/v1/query", api::articleQuery)
+        .add("POST", "/v1/query/multi-shard", api::articleMultiShard)
+        .add("GET", "/v1/routing", api::routingTable)
+        .add("GET", "/healthz", api::health)
+        .add("GET", "/readyz", api::ready)
+        .add("GET", "/metrics", exchange -> exchange.send(200, RouterMetrics.contentType(), metrics.scrape()));
+
+    HttpLimits limits = config.http();
+    // Jetty's pooled platform threads, not virtual threads: a request's shard call runs on its
+    // thread (FanOut), and a blocking Redis read on a virtual thread costs a park, the JDK's poller
+    // and a reschedule (measured at c=1: 10 context switches and 0.3 ms of CPU per query, vs 4-5
+    // and 0.15-0.2 ms on platform threads). Few threads are kept idle (Jetty keeps 8): a sidecar is
+    // idle most of its life; busy, the pool grows.
+    QueuedThreadPool threads = new QueuedThreadPool(limits.threads(), MIN_IDLE_THREADS, 60_000);
+    threads.setName("http");
+    Server server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    // The router decodes a path's segments itself, strictly (RequestGuard.pathSegments), and never
+    // uses Jetty's decoded path, so what would make that ambiguous is no danger here: an id may hold
+    // an encoded slash or dots, and a path that is not UTF-8 gets the router's own 400.
+    http.setUriCompliance(UriCompliance.DEFAULT.with("vectorshard",
+        UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+        UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT, UriCompliance.Violation.AMBIGUOUS_PATH_PARAMETER,
+        UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.BAD_UTF8_ENCODING,
+        UriCompliance.Violation.TRUNCATED_UTF8_ENCODING, UriCompliance.Violation.BAD_PERCENT_ENCODING,
+        UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS, UriCompliance.Violation.ILLEGAL_PATH_CHARACTERS));
+    // Jetty's own minimum data rate is not set: it counts from a body's first byte, so a small body
+    // whose last packet comes a few milliseconds after its first is refused. AsyncBody checks the
+    // rate itself, after a second's grace.
+    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(config.host());
+    connector.setPort(config.port());
+    // The listen backlog: the JDK's default of 50 made 2,000 connects take 22 s.
+    connector.setAcceptQueueSize(ACCEPT_QUEUE);
+    server.addConnector(connector);
+    // Past this many open connections Jetty stops accepting until one closes.
+    server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
+    // Jetty's own refusals (bad headers, URIs too long) in the JSON envelope too.
+    server.setErrorHandler(new JsonErrorHandler());
+    server.setHandler(new Dispatch(routes, new BodyBudget(limits.maxBodyMemoryBytes()), limits, metrics));
+    return new RouterHttp(server, connector);
+  }
+
+  /** Listens at the configured host and port, or fails saying why (a port in use, say). */
+  public void start() {
+    try {
+      server.start();
+    } catch (Exception e) {
+      String cause = e.getCause() != null && e.getCause().getMessage() != null ? ": " + e.getCause().getMessage() : "";
+      throw new IllegalStateException("the router cannot listen on " + connector.getHost() + ":" + connector.getPort()
+          + " (" + e.getMessage() + cause + ")", e);
+    }
+  }
+
+  /** The port bound (differs from the config when it asked for port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("the HTTP server did not stop cleanly", e);
+    }
+  }
+
+  /**
+   * Every request: the guard's checks, the route, the body (read without holding a thread while it
+   * arrives), the handler; and any failure on the way turned into its status.
+   */
+  private static final class Dispatch extends Handler.Abstract {
+    private final Routes routes;
+    private final BodyBudget bodies;
+    private final HttpLimits limits;
+    private final RouterMetrics metrics;
+
+    Dispatch(Routes routes, BodyBudget bodies, HttpLimits limits, RouterMetrics metrics) {
+      this.routes = routes;
+      this.bodies = bodies;
+      this.limits = limits;
+      this.metrics = metrics;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      Exchange exchange = new Exchange(request, response, callback, metrics);
+      try {
+        RequestGuard.check(exchange, limits.maxRequestBytes());
+        List<String> path = RequestGuard.pathSegments(exchange.rawPath());
+        Routes.Match match = routes.match(exchange.method(), path);
+        if (match == null) {
+          refuseUnmatched(exchange, path);
+          return true;
+        }
+        exchange.matched(match.route().template(), match.params());
+        Routes.Handler handler = match.route().handler();
+        if (!match.route().readsBody()) {
+          run(exchange, handler);
+          return true;
+        }
+        AsyncBody.read(exchange, bodies, limits.maxRequestBytes(), limits.minRequestBytesPerSecond(), body -> {
+          exchange.body(body);
+          run(exchange, handler);
+        }, failure -> {
+          bodies.release(exchange);
+          answer(exchange, failure);
+        });
+      } catch (Throwable e) {
+        bodies.release(exchange);
+        answer(exchange, e);
+      }
+      return true;
+    }
+
+    private void run(Exchange exchange, Routes.Handler handler) {
+      try {
+        handler.handle(exchange);
+      } catch (Throwable e) {
+        answer(exchange, e);
+      } finally {
+        bodies.release(exchange); // the memory the body held comes back however the handler ended
+      }
+    }
+
+    private void refuseUnmatched(Exchange exchange, List<String> path) {
+      String allowed = routes.allowed(path);
+      String where = exchange.method() + " " + Requests.cut(exchange.rawPath());
+      if (allowed.isEmpty()) {
+        fail(exchange, 404, "no such route: " + where, null);
+      } else {
+        exchange.header("Allow", allowed);
+        fail(exchange, 405, "method not allowed: " + where + "; allowed: " + allowed, null);
+      }
+    }
+  }
+
+  /** A failure turned into its answer; one already under way cannot be, and ends the request. */
+  private static void answer(Exchange exchange, Throwable failure) {
+    Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (exchange.sent()) {
+      LOG.debug("{} {} failed after its answer was sent", exchange.method(), exchange.route(), e);
+      exchange.abort(e);
+      return;
+    }
+    switch (e) {
+      case HttpError error -> {
+        if (error.retryable()) {
+          exchange.header("Retry-After", "1");
+        }
+        fail(exchange, error.status(), error.getMessage(), null);
+      }
+      case FilterSyntaxException bad -> fail(exchange, 400, "invalid filter: " + bad.getMessage(), null);
+      // BadRequestException, QueryLimitException, a Names check: the client's input.
+      case IllegalArgumentException bad -> fail(exchange, 400, bad.getMessage(), null);
+      case NotReadyException notReady -> fail(exchange, 503, notReady.getMessage(), null);
+      case StaleEpochException stale -> fail(exchange, 503,
+          "the routing table is changing; retry shortly (" + stale.getMessage() + ")", stale.shard());
+      // A shard's own failure (down, loading, busy, refusing the router's user) is 503, a missed deadline
+      // 504; neither is logged here: ShardHealth logs each shard's state once when it changes.
+      // Passing states (loading, a script, this router's bulkhead) tell the client when to retry.
+      case ShardException shard -> {
+        int status = shard.timeout() ? 504 : 503;
+        if (shard.reason() == ShardException.Reason.LOADING || shard.reason() == ShardException.Reason.BUSY
+            || shard.reason() == ShardException.Reason.OVERLOADED) {
+          exchange.header("Retry-After", "1");
+        }
+        exchange.respond(status, RouterApi.error(status, shard.getMessage()).put("shard", shard.shard())
+            .put("reason", shard.reason().label()));
+      }
+      default -> {
+        LOG.error("internal error on {} {}", exchange.method(), exchange.route(), e);
+        fail(exchange, 500, "internal error: " + e.getClass().getSimpleName(), null);
+      }
+    }
+  }
+
+  private static void fail(Exchange exchange, int status, String message, String shard) {
     var body = RouterApi.error(status, message);
     if (shard != null) {
       body.put("shard", shard);
     }
-    RouterApi.respond(ctx, status, body);
-  }
-
-  /** The route template, so metrics are labelled by route, never by tenant or id. */
-  private static String route(Context ctx) {
-    String path;
-    try {
-      path = ctx.endpointHandlerPath();
-    } catch (IllegalStateException noEndpointMatched) {
-      // Javalin refuses this when no route matched (the request never left the BEFORE phase);
-      // letting it escape the request logger turned every 404 into a 500.
-      return "unmatched";
-    }
-    return path == null || path.isEmpty() || path.equals("*") ? "unmatched" : path;
+    exchange.respond(status, body);
   }
 }

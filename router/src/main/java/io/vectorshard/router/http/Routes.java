@@ -1,94 +1,80 @@
 package io.vectorshard.router.http;
 
-import io.javalin.Javalin;
-import io.javalin.http.Context;
-import io.javalin.http.Handler;
-import io.javalin.http.HandlerType;
-import io.vectorshard.router.HttpLimits;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
-import java.util.regex.Pattern;
 
 /**
- * The router's routes, registered on Javalin and remembered by path template, so a request with
- * a method a path does not take gets its {@code Allow} header (405) listing the ones it does.
- * Handlers of PUT and POST get their body read asynchronously ({@link #add}).
+ * The router's routes: a method and a path template each, whose {@code {param}} segments match any
+ * one path segment. A path matches with or without a trailing slash. A path some route takes with
+ * other methods gets 405 and an {@code Allow} header listing them ({@link #allowed}).
  */
 final class Routes {
-  /** The request attribute holding a body read by {@link AsyncBody}. */
-  static final String BODY = "vsc.body";
-  private final Javalin app;
-  private final BodyBudget bodies;
-  private final HttpLimits limits;
-  /** Each path template's pattern and the methods registered on it. */
-  private record Template(Pattern pattern, List<String> methods) {}
-
-  private final Map<String, Template> templates = new LinkedHashMap<>();
-
-  Routes(Javalin app, BodyBudget bodies, HttpLimits limits) {
-    this.app = app;
-    this.bodies = bodies;
-    this.limits = limits;
+  @FunctionalInterface
+  interface Handler {
+    void handle(Exchange exchange) throws Exception;
   }
 
-  /**
-   * Registers a route. A PUT or POST handler runs once its body is read: at once if the body is all
-   * here already, otherwise without holding a thread while it arrives ({@link AsyncBody}), on the
-   * thread that read its last bytes. The handler finds it in {@link #BODY}; the memory the body held
-   * comes back when the handler ends, however it ends.
-   */
-  Routes add(HandlerType method, String template, Handler handler) {
-    boolean hasBody = method == HandlerType.PUT || method == HandlerType.POST;
-    app.addHttpHandler(method, template, !hasBody ? handler : ctx -> {
-      try {
-        byte[] arrived = AsyncBody.readIfArrived(ctx, bodies);
-        if (arrived != null) {
-          handle(ctx, arrived, handler);
-          return;
-        }
-      } finally {
-        bodies.release(ctx); // what a body read at once held; nothing if it was not all here
-      }
-      ctx.future(() -> AsyncBody.read(ctx, bodies, limits.maxRequestBytes(), limits.minRequestBytesPerSecond())
-          .thenAccept(body -> {
-            try {
-              handle(ctx, body, handler);
-            } catch (RuntimeException e) {
-              throw e;
-            } catch (Exception e) {
-              throw new CompletionException(e);
-            }
-          }).whenComplete((done, failed) -> bodies.release(ctx)));
-    });
-    templates.computeIfAbsent(template, t -> new Template(pattern(t), new ArrayList<>())).methods().add(method.name());
+  /** A route; {@code segments} is its template split at slashes. */
+  record Route(String method, String template, List<String> segments, Handler handler) {
+    /** PUT and POST carry a body, read before the handler runs. */
+    boolean readsBody() {
+      return method.equals("PUT") || method.equals("POST");
+    }
+  }
+
+  /** A route that takes a request, and the values of its template's parameters. */
+  record Match(Route route, Map<String, String> params) {}
+
+  private final List<Route> routes = new ArrayList<>();
+
+  Routes add(String method, String template, Handler handler) {
+    routes.add(new Route(method, template, List.of(template.substring(1).split("/", -1)), handler));
     return this;
   }
 
-  private static void handle(Context ctx, byte[] body, Handler handler) throws Exception {
-    ctx.attribute(BODY, body);
-    handler.handle(ctx);
+  /** The first route registered for {@code method} that matches the decoded path segments, or null. */
+  Match match(String method, List<String> path) {
+    for (Route route : routes) {
+      if (route.method().equals(method)) {
+        Map<String, String> params = params(route, path);
+        if (params != null) {
+          return new Match(route, params);
+        }
+      }
+    }
+    return null;
   }
 
-  /** The methods some route takes on {@code path}, in registration order, as an {@code Allow} value. */
-  String allowed(String path) {
+  /** The methods some route takes on the path, in registration order, as an {@code Allow} value; "" if none. */
+  String allowed(List<String> path) {
     List<String> methods = new ArrayList<>();
-    for (Template template : templates.values()) {
-      if (template.pattern().matcher(path).matches()) {
-        template.methods().stream().filter(m -> !methods.contains(m)).forEach(methods::add);
+    for (Route route : routes) {
+      if (!methods.contains(route.method()) && params(route, path) != null) {
+        methods.add(route.method());
       }
     }
     return String.join(", ", methods);
   }
 
-  /** A template's {@code {param}} segments match any one path segment; the rest matches itself. */
-  private static Pattern pattern(String template) {
-    StringBuilder regex = new StringBuilder();
-    for (String part : template.split("(?=\\{)|(?<=})")) {
-      regex.append(part.startsWith("{") ? "[^/]+" : Pattern.quote(part));
+  private static Map<String, String> params(Route route, List<String> path) {
+    List<String> template = route.segments();
+    if (template.size() != path.size()) {
+      return null;
     }
-    return Pattern.compile(regex + "/?");
+    Map<String, String> params = new HashMap<>(4);
+    for (int i = 0; i < template.size(); i++) {
+      String part = template.get(i);
+      if (part.startsWith("{")) {
+        if (path.get(i).isEmpty()) {
+          return null;
+        }
+        params.put(part.substring(1, part.length() - 1), path.get(i));
+      } else if (!part.equals(path.get(i))) {
+        return null;
+      }
+    }
+    return params;
   }
 }
