@@ -5,6 +5,7 @@ import static io.vectorshard.router.testing.RouterCluster.object;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorshard.router.testing.RawHttp;
 import io.vectorshard.router.testing.RouterCluster;
 import io.vectorshard.router.testing.RouterCluster.Response;
 import java.util.Map;
@@ -109,6 +110,21 @@ class MetricsAndProbesTest {
     assertThat(after).contains("vsc_router_partial_results_total").contains("vsc_router_stale_retries_total");
     // Labels are route templates and shard ids: tenant names and ids never become label values.
     assertThat(after).doesNotContain(SECRET_TENANT);
+  }
+
+  /** Any token is a method to HTTP's grammar; the metrics must not take a client's tokens as label values. */
+  @Test
+  void methodsAClientInventsCountAsOneLabelValue() throws Exception {
+    String before = cluster.metrics();
+    for (String method : new String[] {"BREW1", "BREW2", "BREW3"}) {
+      RawHttp.Raw raw = RawHttp.exchange(cluster.router().port(), method + " /v1/search HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(raw.status()).as("%s", raw).isEqualTo(405);
+      assertThat(raw.headers().get("allow")).isEqualTo("POST");
+    }
+    String after = cluster.metrics();
+    assertThat(delta(before, after, "vsc_router_http_requests_total",
+        Map.of("method", "OTHER", "route", "unmatched", "status", "405"))).isEqualTo(3.0);
+    assertThat(after).doesNotContain("BREW");
   }
 
   private static double delta(String before, String after, String name, Map<String, String> labels) {

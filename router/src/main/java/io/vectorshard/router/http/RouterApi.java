@@ -180,8 +180,10 @@ public final class RouterApi {
   /** Ready once a routing table is loaded: before that no request can be routed. */
   void ready(Exchange exchange) {
     var snapshot = routing.snapshot();
-    exchange.respond(snapshot.isPresent() ? 200 : 503, Json.MAPPER.createObjectNode().put("ready", snapshot.isPresent())
-        .put("epoch", snapshot.map(Routing.Snapshot::epoch).orElse(0L)));
+    ObjectNode out = Json.MAPPER.createObjectNode().put("ready", snapshot.isPresent())
+        .put("epoch", snapshot.map(Routing.Snapshot::epoch).orElse(0L));
+    routing.notReadyReason().ifPresent(reason -> out.put("reason", reason));
+    exchange.respond(snapshot.isPresent() ? 200 : 503, out);
   }
 
   void routingTable(Exchange exchange) {

@@ -50,6 +50,12 @@ public final class Routing implements AutoCloseable {
   private final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("routing-refresh").factory());
   private volatile Snapshot current;
+  /**
+   * Why no table is loaded yet, as the last refresh found it (null once one is): logged when it
+   * changes, and the message of every request refused meanwhile, so a router that cannot read its
+   * seeds (a wrong password, say) says why it is not ready.
+   */
+  private volatile String notReady = "no refresh has run yet";
   private RoutingWatcher watcher;
 
   public Routing(RouterConfig config, RouterMetrics metrics) {
@@ -72,6 +78,11 @@ public final class Routing implements AutoCloseable {
     return this;
   }
 
+  /** Why no table is loaded yet (empty once one is). */
+  public Optional<String> notReadyReason() {
+    return current != null ? Optional.empty() : Optional.ofNullable(notReady);
+  }
+
   public Optional<Snapshot> snapshot() {
     return Optional.ofNullable(current);
   }
@@ -83,7 +94,7 @@ public final class Routing implements AutoCloseable {
       refresh("request");
       s = current;
       if (s == null) {
-        throw new NotReadyException("no routing table yet: no shard among " + config.seeds() + " has published one");
+        throw new NotReadyException("no routing table yet: " + notReady);
       }
     }
     return s;
@@ -96,6 +107,7 @@ public final class Routing implements AutoCloseable {
   public synchronized Snapshot refresh(String trigger) {
     long known = current == null ? 0 : current.epoch();
     RoutingTable newest = null;
+    List<String> unreadable = new ArrayList<>();
     for (HostAndPort address : addressesToAsk()) {
       try {
         String json = client(address, null).routingJson();
@@ -108,10 +120,21 @@ public final class Routing implements AutoCloseable {
         }
       } catch (ShardException | IllegalArgumentException e) {
         LOG.debug("could not read the routing table from {}: {}", address, e.getMessage());
+        unreadable.add(address + " (" + e.getMessage() + ")");
+      }
+    }
+    if (newest == null && current == null) {
+      // The messages are Redis's error replies or the connection's errors: never a password.
+      String why = unreadable.isEmpty() ? "no shard among " + config.seeds() + " has published one"
+          : "the routing table could not be read from " + String.join(", ", unreadable);
+      if (!why.equals(notReady)) {
+        LOG.warn("not ready: {}", why);
+        notReady = why;
       }
     }
     if (newest != null) {
       install(newest);
+      notReady = null;
       metrics.tableRefreshed(trigger, newest.epoch());
       LOG.info("routing table epoch {} ({} shards) loaded on {}", newest.epoch(), newest.shards().size(), trigger);
     }
