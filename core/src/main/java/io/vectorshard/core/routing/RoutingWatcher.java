@@ -33,7 +33,9 @@ public final class RoutingWatcher implements AutoCloseable {
     this.addresses = List.copyOf(addresses);
     this.credentials = credentials;
     this.onEpoch = onEpoch;
-    this.thread = Thread.ofVirtual().name("routing-watcher").unstarted(this::run);
+    // A platform thread: one virtual thread would bring the JDK's scheduler and poller threads (four
+    // in all on 2 cores) into every sidecar for a thread that only waits on one socket.
+    this.thread = Thread.ofPlatform().daemon().name("routing-watcher").unstarted(this::run);
   }
 
   public RoutingWatcher start() {
