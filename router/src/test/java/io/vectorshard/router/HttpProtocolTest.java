@@ -66,6 +66,26 @@ class HttpProtocolTest {
     assertJsonError(exchange("GET /v1/nowhere HTTP/1.1\r\nHost: x\r\n\r\n"), 404, "no such route");
   }
 
+  /** The router splits a path at its slashes and decodes each segment itself. */
+  @Test
+  void pathsMatchRoutesSegmentBySegment() throws IOException {
+    assertThat(exchange("GET /v1/tenants/acme/vectors/doc/ HTTP/1.1\r\nHost: x\r\n\r\n").status())
+        .as("one trailing slash").isEqualTo(200);
+    assertThat(exchange("GET /healthz?probe=1 HTTP/1.1\r\nHost: x\r\n\r\n").status()).as("a query string").isEqualTo(200);
+    String body = "{\"vector\": [0, 1, 0]}";
+    Raw put = exchange(put("/v1/tenants/acme/vectors/a%2Fb", "Content-Length: " + body.length() + "\r\n", body));
+    assertThat(put.status()).as("%s", put).isEqualTo(201);
+    try {
+      Raw get = exchange("GET /v1/tenants/acme/vectors/a%2Fb HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertThat(get.json().get("id").asText()).as("an encoded slash belongs to its segment").isEqualTo("a/b");
+      assertJsonError(exchange("GET /v1/tenants/acme/vectors/a/b HTTP/1.1\r\nHost: x\r\n\r\n"), 404, "no such route");
+    } finally {
+      assertThat(exchange("DELETE /v1/tenants/acme/vectors/a%2Fb HTTP/1.1\r\nHost: x\r\n\r\n").json()
+          .get("deleted").asBoolean()).isTrue();
+    }
+    assertJsonError(exchange("GET /v1/tenants//vectors/doc HTTP/1.1\r\nHost: x\r\n\r\n"), 404, "no such route");
+  }
+
   @Test
   void invalidPercentEncodedUtf8InAPathIsRefused() throws IOException {
     String body = "{\"vector\":[1,0,0]}";
