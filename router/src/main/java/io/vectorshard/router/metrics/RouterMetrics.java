@@ -25,64 +25,82 @@ public final class RouterMetrics {
       0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
+  // Histograms are classic only and no metric samples exemplars: /metrics is the text format, which
+  // shows neither native histograms nor exemplars, and the router has no traces to link; both cost
+  // every observation work, and exemplars a scheduler thread in every router.
   private final Histogram shardLatency = Histogram.builder()
       .name("vsc_router_shard_request_seconds")
       .help("Latency of calls from this router to a shard, by operation")
       .labelNames("shard", "op", "outcome")
       .classicUpperBounds(LATENCY_BUCKETS)
+      .classicOnly()
+      .withoutExemplars()
       .register(registry);
   private final Histogram httpLatency = Histogram.builder()
       .name("vsc_router_http_request_seconds")
       .help("Latency of HTTP requests served by this router, by method and route")
       .labelNames("method", "route")
       .classicUpperBounds(LATENCY_BUCKETS)
+      .classicOnly()
+      .withoutExemplars()
       .register(registry);
   private final Counter httpRequests = Counter.builder()
       .name("vsc_router_http_requests_total")
       .help("HTTP requests served, by method, route and status code")
       .labelNames("method", "route", "status")
+      .withoutExemplars()
       .register(registry);
   private final Counter partialResults = Counter.builder()
       .name("vsc_router_partial_results_total")
       .help("Scatter-gather queries answered without some shards (allowPartial)")
+      .withoutExemplars()
       .register(registry);
   private final Counter missingShards = Counter.builder()
       .name("vsc_router_missing_shard_total")
       .help("Shards left out of a partial result, by shard")
       .labelNames("shard")
+      .withoutExemplars()
       .register(registry);
   private final Counter staleRetries = Counter.builder()
       .name("vsc_router_stale_retries_total")
       .help("Requests retried because a shard's epoch was newer than the router's table")
+      .withoutExemplars()
       .register(registry);
   private final Histogram fenceWaits = Histogram.builder()
       .name("vsc_router_fence_wait_seconds")
       .help("How long writes waited while their bucket was fenced for the switch of a streaming move")
       .classicUpperBounds(LATENCY_BUCKETS)
+      .classicOnly()
+      .withoutExemplars()
       .register(registry);
   private final Counter tableRefreshes = Counter.builder()
       .name("vsc_router_table_refreshes_total")
       .help("Routing table reloads that found a newer epoch, by trigger")
       .labelNames("trigger")
+      .withoutExemplars()
       .register(registry);
   private final Gauge epoch = Gauge.builder()
       .name("vsc_router_routing_epoch")
       .help("Epoch of the routing table this router uses")
+      .withoutExemplars()
       .register(registry);
   private final Gauge shardUp = Gauge.builder()
       .name("vsc_router_shard_up")
       .help("Whether a shard answered this router's last call to it (1) or refused it for a reason of its own (0)")
       .labelNames("shard")
+      .withoutExemplars()
       .register(registry);
   private final Counter shardOutages = Counter.builder()
       .name("vsc_router_shard_outages_total")
       .help("Times a shard stopped answering this router, by reason (unreachable, loading, busy, auth, ...)")
       .labelNames("shard", "reason")
+      .withoutExemplars()
       .register(registry);
   private final Counter vectorsWritten = Counter.builder()
       .name("vsc_router_vectors_written_total")
       .help("Vectors upserted through this router, by shard")
       .labelNames("shard")
+      .withoutExemplars()
       .register(registry);
 
   /**
