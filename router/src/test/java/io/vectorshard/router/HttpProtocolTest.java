@@ -84,6 +84,9 @@ class HttpProtocolTest {
           .get("deleted").asBoolean()).isTrue();
     }
     assertJsonError(exchange("GET /v1/tenants//vectors/doc HTTP/1.1\r\nHost: x\r\n\r\n"), 404, "no such route");
+    // What a client that removes dot segments sends for DELETE .../vectors/..: not a tenant drop.
+    assertJsonError(exchange("DELETE /v1/tenants/acme/ HTTP/1.1\r\nHost: x\r\n\r\n"), 404, "no such route");
+    assertThat(exchange("GET /v1/tenants/acme/vectors/doc HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
   }
 
   @Test

@@ -28,6 +28,8 @@ public final class RoutingWatcher implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile JedisPubSub subscription;
+  /** The connection in use, so {@link #close} can cut a read that interrupting the thread would not. */
+  private volatile Jedis connection;
 
   public RoutingWatcher(List<HostAndPort> addresses, ShardCredentials credentials, LongConsumer onEpoch) {
     this.addresses = List.copyOf(addresses);
@@ -48,8 +50,9 @@ public final class RoutingWatcher implements AutoCloseable {
     Duration backoff = Duration.ofMillis(100);
     while (running) {
       HostAndPort address = addresses.get(next++ % addresses.size());
-      // No socket timeout: a subscription is silent until the next announcement.
-      try (Jedis jedis = new Jedis(address, ShardConnections.clientConfig(credentials, 1000, 0, "vectorshard-watcher"))) {
+      // The connect and login have a socket timeout; subscribing lifts it (Jedis sets the timeout
+      // infinite for a subscription, which is silent until the next announcement).
+      try (Jedis jedis = new Jedis(address, ShardConnections.clientConfig(credentials, 1000, 1000, "vectorshard-watcher"))) {
         JedisPubSub pubSub = new JedisPubSub() {
           @Override
           public void onSubscribe(String channel, int subscribedChannels) {
@@ -67,7 +70,11 @@ public final class RoutingWatcher implements AutoCloseable {
           }
         };
         subscription = pubSub;
+        connection = jedis;
         backoff = Duration.ofMillis(100);
+        if (!running) {
+          return; // closed while connecting: close() may have missed this connection
+        }
         jedis.subscribe(pubSub, Keys.ROUTING_CHANNEL);
       } catch (RuntimeException e) {
         if (running) {
@@ -96,6 +103,16 @@ public final class RoutingWatcher implements AutoCloseable {
         s.unsubscribe();
       } catch (RuntimeException ignored) {
         // the connection is already gone
+      }
+    }
+    // A platform thread blocked in a socket read ignores interrupts: disconnecting ends the read
+    // (a subscription not yet confirmed, a login still under way).
+    Jedis jedis = connection;
+    if (jedis != null) {
+      try {
+        jedis.disconnect();
+      } catch (RuntimeException ignored) {
+        // already gone
       }
     }
     thread.interrupt();

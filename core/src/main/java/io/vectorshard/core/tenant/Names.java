@@ -51,6 +51,10 @@ public final class Names {
     if (id == null || id.isEmpty()) {
       throw new InvalidNameException("vector id must not be empty");
     }
+    if (id.equals(".") || id.equals("..")) {
+      // HTTP clients and proxies remove such path segments, so the id could never be addressed.
+      throw new InvalidNameException("vector id must not be \".\" or \"..\"");
+    }
     if (id.getBytes(StandardCharsets.UTF_8).length > MAX_VECTOR_ID_BYTES) {
       throw new InvalidNameException("vector id must be at most " + MAX_VECTOR_ID_BYTES + " bytes of UTF-8");
     }

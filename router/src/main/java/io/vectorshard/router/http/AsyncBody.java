@@ -73,12 +73,14 @@ final class AsyncBody implements Runnable {
     byte[] body;
     try {
       body = readAvailable();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
+      // Anything, an OutOfMemoryError too: on a thread that delivers more of the body, a throwable
+      // left to Jetty would leave the request unanswered and its budget held for good.
       failed.accept(e);
       return;
     }
     if (body != null) {
-      then.accept(body);
+      then.accept(body); // which answers every failure itself
     }
   }
 
@@ -95,12 +97,13 @@ final class AsyncBody implements Runnable {
       if (Content.Chunk.isFailure(chunk)) {
         throw unreadable(chunk.getFailure());
       }
+      boolean last = chunk.isLast(); // a chunk is not to be read once released
       try {
         take(chunk.getByteBuffer());
       } finally {
         chunk.release();
       }
-      if (chunk.isLast()) {
+      if (last) {
         if (declared >= 0 && size < declared) {
           throw new BadRequestException("the request body ended after " + size + " of its " + declared + " bytes");
         }

@@ -103,14 +103,8 @@ final class Exchange {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback); // completes the callback, however it ends
     metrics.httpRequest(KNOWN_METHODS.contains(method()) ? method() : "OTHER", route, status,
         System.nanoTime() - request.getBeginNanoTime());
-    response.write(true, ByteBuffer.wrap(bytes), callback);
-  }
-
-  /** Ends a request that cannot be answered any more (its answer was already under way). */
-  void abort(Throwable failure) {
-    sent = true;
-    callback.failed(failure);
   }
 }

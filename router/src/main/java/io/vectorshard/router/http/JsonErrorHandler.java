@@ -30,8 +30,9 @@ final class JsonErrorHandler extends ErrorHandler {
     response.write(true, ByteBuffer.wrap(body), callback);
   }
 
+  /** The status's text, with Jetty's reason for a client error; a server error's may hold exception text. */
   private static String describe(int status, String reason) {
     String standard = HttpStatus.getMessage(status);
-    return reason == null || reason.isBlank() || reason.equals(standard) ? standard : standard + ": " + reason;
+    return status >= 500 || reason == null || reason.isBlank() || reason.equals(standard) ? standard : standard + ": " + reason;
   }
 }

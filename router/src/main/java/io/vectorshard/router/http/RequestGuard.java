@@ -38,14 +38,11 @@ final class RequestGuard {
   }
 
   /**
-   * The raw path's segments, each percent-decoded, without the leading slash and one trailing
-   * slash; a malformed escape or bytes that are not UTF-8 are refused.
+   * The raw path's segments after its leading slash, each percent-decoded (a trailing slash is an
+   * empty last segment); a malformed escape or bytes that are not UTF-8 are refused.
    */
   static List<String> pathSegments(String rawPath) {
     String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
-    if (path.length() > 1 && path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
     List<String> segments = new ArrayList<>(6);
     for (String segment : path.substring(1).split("/", -1)) {
       segments.add(segment.indexOf('%') < 0 ? segment : decode(segment));

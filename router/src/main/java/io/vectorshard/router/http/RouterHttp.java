@@ -54,7 +54,7 @@ public final class RouterHttp implements AutoCloseable {
         .add("DELETE", "/v1/tenants/{tenant}/vectors/{id}", api::delete)
         .add("POST", "/v1/tenants/{tenant}/vectors:batch", api::batch)
         .add("POST", "/v1/tenants/{tenant}/query", api::tenantQuery)
-        .add("DELETE", "/v1/tenants/{tenant}", api::dropTenant)
+        .addExact("DELETE", "/v1/tenants/{tenant}", api::dropTenant)
         .add("POST", "/v1/search", api::search)
         .add("POST", "/v1/query", api::articleQuery)
         .add("POST", "/v1/query/multi-shard", api::articleMultiShard)
@@ -195,12 +195,12 @@ public final class RouterHttp implements AutoCloseable {
     }
   }
 
-  /** A failure turned into its answer; one already under way cannot be, and ends the request. */
+  /** A failure turned into its answer, unless one is already under way. */
   private static void answer(Exchange exchange, Throwable failure) {
     Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (exchange.sent()) {
+      // The answer's write is under way and completes the request; failing it now would cut it off.
       LOG.debug("{} {} failed after its answer was sent", exchange.method(), exchange.route(), e);
-      exchange.abort(e);
       return;
     }
     switch (e) {

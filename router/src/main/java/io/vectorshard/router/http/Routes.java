@@ -7,8 +7,10 @@ import java.util.Map;
 
 /**
  * The router's routes: a method and a path template each, whose {@code {param}} segments match any
- * one path segment. A path matches with or without a trailing slash. A path some route takes with
- * other methods gets 405 and an {@code Allow} header listing them ({@link #allowed}).
+ * one path segment. A path matches with or without a trailing slash, except on an exact route: a
+ * client or proxy that removes dot segments turns {@code DELETE /v1/tenants/t/vectors/..} into
+ * {@code DELETE /v1/tenants/t/}, which must not drop the tenant. A path some route takes with other
+ * methods gets 405 and an {@code Allow} header listing them ({@link #allowed}).
  */
 final class Routes {
   @FunctionalInterface
@@ -16,8 +18,8 @@ final class Routes {
     void handle(Exchange exchange) throws Exception;
   }
 
-  /** A route; {@code segments} is its template split at slashes. */
-  record Route(String method, String template, List<String> segments, Handler handler) {
+  /** A route; {@code segments} is its template split at slashes; {@code exact}: no trailing slash. */
+  record Route(String method, String template, List<String> segments, Handler handler, boolean exact) {
     /** PUT and POST carry a body, read before the handler runs. */
     boolean readsBody() {
       return method.equals("PUT") || method.equals("POST");
@@ -30,7 +32,16 @@ final class Routes {
   private final List<Route> routes = new ArrayList<>();
 
   Routes add(String method, String template, Handler handler) {
-    routes.add(new Route(method, template, List.of(template.substring(1).split("/", -1)), handler));
+    return add(method, template, handler, false);
+  }
+
+  /** A route whose path must be given exactly, without a trailing slash (see above). */
+  Routes addExact(String method, String template, Handler handler) {
+    return add(method, template, handler, true);
+  }
+
+  private Routes add(String method, String template, Handler handler, boolean exact) {
+    routes.add(new Route(method, template, List.of(template.substring(1).split("/", -1)), handler, exact));
     return this;
   }
 
@@ -60,6 +71,9 @@ final class Routes {
 
   private static Map<String, String> params(Route route, List<String> path) {
     List<String> template = route.segments();
+    if (!route.exact() && path.size() == template.size() + 1 && path.getLast().isEmpty()) {
+      path = path.subList(0, template.size()); // one trailing slash
+    }
     if (template.size() != path.size()) {
       return null;
     }
