@@ -86,6 +86,28 @@ class HttpLimitsTest {
     assertThat(again.status()).as("%s", again).isEqualTo(201);
   }
 
+  /** A declared body that never comes gives its share of the budget back within seconds, not at the idle timeout. */
+  @Test
+  void aBodyThatNeverComesGivesItsBudgetBackWithinSeconds() throws Exception {
+    int length = 400_000; // counted twice: 800 KB of the 1 MiB budget
+    byte[] body = paddedUpsert(length);
+    try (Socket stalled = connect()) {
+      long start = System.nanoTime();
+      stalled.getOutputStream().write(head("stalled", length));
+      stalled.getOutputStream().flush();
+      Thread.sleep(300); // its handler has reserved the declared length
+      Raw refused = RawHttp.exchange(cluster.router().port(), concat(head("after-stall", length), body));
+      assertThat(refused.status()).as("%s", refused).isEqualTo(503);
+
+      Raw cut = RawHttp.read(stalled.getInputStream(), start);
+      assertThat(cut.status()).as("%s", cut).isEqualTo(400);
+      assertThat(cut.json().get("error").asText()).contains("request body");
+      assertThat(cut.millis()).as("well before the 30 s idle timeout").isLessThan(10_000);
+    }
+    Raw admitted = RawHttp.exchange(cluster.router().port(), concat(head("after-stall", length), body));
+    assertThat(admitted.status()).as("%s", admitted).isEqualTo(201);
+  }
+
   private static byte[] concat(byte[] a, byte[] b) {
     byte[] all = new byte[a.length + b.length];
     System.arraycopy(a, 0, all, 0, a.length);

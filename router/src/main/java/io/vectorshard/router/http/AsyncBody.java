@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
 /**
@@ -16,12 +17,20 @@ import org.eclipse.jetty.server.Request;
  * every other request needs; each holds a connection only, and those are bounded.
  *
  * <p>A body arriving slower than the minimum rate on average (checked as its bytes come, after a
- * second's grace) is cut off; one that stops arriving ends at the idle timeout. Its memory is
+ * second's grace) is cut off; one that stops arriving for {@link #STALL_MILLIS} too, when a minimum
+ * rate is set (otherwise at the connector's idle timeout). Its memory is
  * reserved in the {@link BodyBudget} before it is read (piece by piece when its length is not
  * declared).
  */
 final class AsyncBody implements Runnable {
   private static final long GRACE_NANOS = 1_000_000_000L;
+  /**
+   * While a body is awaited and a minimum rate is set, the longest its connection may stay silent
+   * (instead of the connector's idle timeout, 30 s): a body reserves its declared length in the
+   * {@link BodyBudget} before it arrives, so one that never comes would hold that share for 30 s,
+   * and a few such clients could keep every other body out.
+   */
+  static final long STALL_MILLIS = 2_000;
 
   private final Exchange exchange;
   private final BodyBudget budget;
@@ -35,6 +44,8 @@ final class AsyncBody implements Runnable {
   private final ByteArrayOutputStream chunked;
   private int size;
   private final long start = System.nanoTime();
+  /** The connection's idle timeout before {@link #STALL_MILLIS} replaced it; -1 while it has not. */
+  private long idleTimeout = -1;
 
   private AsyncBody(Exchange exchange, BodyBudget budget, long maxBytes, long minBytesPerSecond, Consumer<byte[]> then,
       Consumer<Throwable> failed) {
@@ -76,10 +87,12 @@ final class AsyncBody implements Runnable {
     } catch (Throwable e) {
       // Anything, an OutOfMemoryError too: on a thread that delivers more of the body, a throwable
       // left to Jetty would leave the request unanswered and its budget held for good.
+      restoreIdleTimeout();
       failed.accept(e);
       return;
     }
     if (body != null) {
+      restoreIdleTimeout();
       then.accept(body); // which answers every failure itself
     }
   }
@@ -91,6 +104,7 @@ final class AsyncBody implements Runnable {
       Content.Chunk chunk = request.read();
       if (chunk == null) {
         checkRate();
+        awaitWithin(STALL_MILLIS);
         request.demand(this);
         return null;
       }
@@ -109,6 +123,22 @@ final class AsyncBody implements Runnable {
         }
         return sized != null ? sized : chunked.toByteArray();
       }
+    }
+  }
+
+  /** Shortens the connection's idle timeout while the rest of the body is awaited (see {@link #STALL_MILLIS}). */
+  private void awaitWithin(long millis) {
+    if (idleTimeout < 0 && minBytesPerSecond > 0) {
+      EndPoint endPoint = exchange.request().getConnectionMetaData().getConnection().getEndPoint();
+      idleTimeout = endPoint.getIdleTimeout();
+      endPoint.setIdleTimeout(Math.min(idleTimeout, millis));
+    }
+  }
+
+  private void restoreIdleTimeout() {
+    if (idleTimeout >= 0) {
+      exchange.request().getConnectionMetaData().getConnection().getEndPoint().setIdleTimeout(idleTimeout);
+      idleTimeout = -1;
     }
   }
 
