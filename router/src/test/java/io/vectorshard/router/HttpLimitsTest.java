@@ -108,6 +108,20 @@ class HttpLimitsTest {
     assertThat(admitted.status()).as("%s", admitted).isEqualTo(201);
   }
 
+  /** A body's share of the budget is its bytes, however small the chunks it comes in. */
+  @Test
+  void aBodyInTinyChunksIsCountedByItsBytes() throws Exception {
+    byte[] body = paddedUpsert(3_000); // 3,000 one-byte chunks: 3,000 KiB if each were rounded up to a KiB
+    StringBuilder request = new StringBuilder(
+        "PUT /v1/tenants/acme/vectors/tiny-chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (byte b : body) {
+      request.append("1\r\n").append((char) b).append("\r\n");
+    }
+    request.append("0\r\n\r\n");
+    Raw answer = RawHttp.exchange(cluster.router().port(), request.toString().getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(answer.status()).as("%s", answer).isEqualTo(201);
+  }
+
   private static byte[] concat(byte[] a, byte[] b) {
     byte[] all = new byte[a.length + b.length];
     System.arraycopy(a, 0, all, 0, a.length);

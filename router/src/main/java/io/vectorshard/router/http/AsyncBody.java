@@ -1,7 +1,8 @@
 package io.vectorshard.router.http;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.io.Content;
@@ -39,9 +40,9 @@ final class AsyncBody implements Runnable {
   private final long minBytesPerSecond;
   private final Consumer<byte[]> then;
   private final Consumer<Throwable> failed;
-  /** The body when its length is declared; {@code chunked} otherwise. */
+  /** The body when its length is declared; its pieces otherwise, joined once the last arrives. */
   private final byte[] sized;
-  private final ByteArrayOutputStream chunked;
+  private final List<byte[]> pieces;
   private int size;
   private final long start = System.nanoTime();
   /** The connection's idle timeout before {@link #STALL_MILLIS} replaced it; -1 while it has not. */
@@ -57,7 +58,7 @@ final class AsyncBody implements Runnable {
     this.then = then;
     this.failed = failed;
     this.sized = declared >= 0 ? new byte[(int) declared] : null;
-    this.chunked = declared >= 0 ? null : new ByteArrayOutputStream(1024);
+    this.pieces = declared >= 0 ? null : new ArrayList<>();
   }
 
   /**
@@ -121,7 +122,7 @@ final class AsyncBody implements Runnable {
         if (declared >= 0 && size < declared) {
           throw new BadRequestException("the request body ended after " + size + " of its " + declared + " bytes");
         }
-        return sized != null ? sized : chunked.toByteArray();
+        return sized != null ? sized : joined();
       }
     }
   }
@@ -156,9 +157,21 @@ final class AsyncBody implements Runnable {
       budget.reserve(exchange, n);
       byte[] copy = new byte[n];
       piece.get(copy);
-      chunked.writeBytes(copy);
+      pieces.add(copy);
     }
     size += n;
+  }
+
+  /** The pieces in one array: at most twice the body at once, as the budget counts it. */
+  private byte[] joined() {
+    byte[] body = new byte[size];
+    int at = 0;
+    for (byte[] piece : pieces) {
+      System.arraycopy(piece, 0, body, at, piece.length);
+      at += piece.length;
+    }
+    pieces.clear();
+    return body;
   }
 
   private void checkRate() {

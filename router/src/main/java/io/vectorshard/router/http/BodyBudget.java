@@ -17,10 +17,16 @@ final class BodyBudget {
     this.kib = new Semaphore((int) Math.min(Integer.MAX_VALUE, Math.max(1, bytes / 1024)));
   }
 
-  /** Reserves room for {@code bodyBytes} more of this request's body, or refuses it with 503. */
+  /**
+   * Reserves room for {@code bodyBytes} more of this request's body, or refuses it with 503. The
+   * request's bytes are counted together and rounded up to a KiB once, so a body sent in tiny chunks
+   * reserves what it holds, not a KiB per chunk.
+   */
   void reserve(Exchange exchange, long bodyBytes) {
-    int wanted = (int) Math.min(Integer.MAX_VALUE, (2 * bodyBytes + 1023) / 1024);
-    if (wanted == 0) {
+    long total = exchange.heldBytes + bodyBytes;
+    int wanted = (int) Math.min(Integer.MAX_VALUE, (2 * total + 1023) / 1024 - exchange.heldKiB);
+    if (wanted <= 0) {
+      exchange.heldBytes = total;
       return;
     }
     if (!kib.tryAcquire(wanted)) {
@@ -28,12 +34,14 @@ final class BodyBudget {
           + "at once at most (VSC_ROUTER_MAX_BODY_MEMORY_BYTES) and has no room for this one; retry shortly", true);
     }
     exchange.heldKiB += wanted;
+    exchange.heldBytes = total;
   }
 
   /** Gives back what the request's body held, once its handler is done; nothing the second time. */
   void release(Exchange exchange) {
     int held = exchange.heldKiB;
     exchange.heldKiB = 0;
+    exchange.heldBytes = 0;
     if (held > 0) {
       kib.release(held);
     }

@@ -28,7 +28,8 @@ final class Exchange {
   private Map<String, String> pathParams = Map.of();
   private byte[] body;
   private boolean sent;
-  /** What this request's body holds of the {@link BodyBudget}, in KiB. */
+  /** What this request's body holds of the {@link BodyBudget}: its bytes so far, and the KiB reserved for them. */
+  long heldBytes;
   int heldKiB;
 
   Exchange(Request request, Response response, Callback callback, RouterMetrics metrics) {
