@@ -185,12 +185,12 @@ public final class RouterHttp implements AutoCloseable {
 
     private void refuseUnmatched(Exchange exchange, List<String> path) {
       String allowed = routes.allowed(path);
-      String where = exchange.method() + " " + Requests.cut(exchange.rawPath());
+      String where = Requests.cut(exchange.rawPath());
       if (allowed.isEmpty()) {
-        fail(exchange, 404, "no such route: " + where, null);
+        fail(exchange, 404, "no such route: " + Requests.cut(exchange.method()) + " " + where, null);
       } else {
         exchange.header("Allow", allowed);
-        fail(exchange, 405, "method not allowed: " + where + "; allowed: " + allowed, null);
+        fail(exchange, 405, "method " + Requests.cut(exchange.method()) + " not allowed on " + where + "; allowed: " + allowed, null);
       }
     }
   }
