@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.testing.RedisShards;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
 
@@ -66,6 +71,30 @@ class RoutingWatcherTest {
         awaitEpoch(reported, 9);
       }
     }
+  }
+
+  /**
+   * Closing ends the watcher even while a server that accepted its connection never answers its
+   * login: a platform thread blocked in a socket read does not wake for an interrupt.
+   */
+  @Test
+  void closingEndsTheWatcherWhileAServerLeavesItsLoginUnanswered() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      Set<Thread> before = watcherThreads();
+      RoutingWatcher watcher = new RoutingWatcher(List.of(new HostAndPort("127.0.0.1", silent.getLocalPort())),
+          RedisShards.ROUTER, epoch -> {}).start();
+      try (Socket accepted = silent.accept()) { // the watcher is now waiting for its login's answer
+        Thread thread = watcherThreads().stream().filter(t -> !before.contains(t)).findFirst().orElseThrow();
+        watcher.close();
+        thread.join(Duration.ofSeconds(5));
+        assertThat(thread.isAlive()).as("the watcher thread after close").isFalse();
+      }
+    }
+  }
+
+  private static Set<Thread> watcherThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("routing-watcher"))
+        .collect(Collectors.toSet());
   }
 
   @Test
