@@ -9,7 +9,8 @@ import java.util.Map;
  * The JVM command line and process environment of a router, which every application pod runs as a
  * sidecar, so its footprint is paid once per pod; sized by the sidecar benchmark (docs/benchmarks.md,
  * "Sidecar footprint"). Kept next to {@link RouterEnvironment} so every launcher (local mode; sidecar
- * injection) runs the router the same way. Every flag here is a product flag of JDK 21 (one of 21.0.1, added only on JDKs that have it).
+ * injection) runs the router the same way. Every flag here is a product flag of JDK 21; one, since
+ * 21.0.1, is added only on JDKs that have it.
  */
 public final class RouterJvm {
   private RouterJvm() {}

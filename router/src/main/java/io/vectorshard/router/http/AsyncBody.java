@@ -48,11 +48,11 @@ final class AsyncBody implements Runnable {
   /** The connection's idle timeout before {@link #STALL_MILLIS} replaced it; -1 while it has not. */
   private long idleTimeout = -1;
 
-  private AsyncBody(Exchange exchange, BodyBudget budget, long maxBytes, long minBytesPerSecond, Consumer<byte[]> then,
-      Consumer<Throwable> failed) {
+  private AsyncBody(Exchange exchange, long declared, BodyBudget budget, long maxBytes, long minBytesPerSecond,
+      Consumer<byte[]> then, Consumer<Throwable> failed) {
     this.exchange = exchange;
     this.budget = budget;
-    this.declared = exchange.request().getLength(); // over the limit: refused by RequestGuard already
+    this.declared = declared;
     this.maxBytes = maxBytes;
     this.minBytesPerSecond = minBytesPerSecond;
     this.then = then;
@@ -67,7 +67,7 @@ final class AsyncBody implements Runnable {
    */
   static void read(Exchange exchange, BodyBudget budget, long maxBytes, long minBytesPerSecond, Consumer<byte[]> then,
       Consumer<Throwable> failed) {
-    long declared = exchange.request().getLength();
+    long declared = exchange.request().getLength(); // over the limit: refused by RequestGuard already
     try {
       if (declared > 0) {
         budget.reserve(exchange, declared);
@@ -76,7 +76,7 @@ final class AsyncBody implements Runnable {
       failed.accept(e);
       return;
     }
-    new AsyncBody(exchange, budget, maxBytes, minBytesPerSecond, then, failed).run();
+    new AsyncBody(exchange, declared, budget, maxBytes, minBytesPerSecond, then, failed).run();
   }
 
   /** Takes every piece Jetty has; runs again, on demand, when more arrives. */
