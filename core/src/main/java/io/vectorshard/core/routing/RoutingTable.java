@@ -1,6 +1,5 @@
 package io.vectorshard.core.routing;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vectorshard.api.VectorShardClusterSpec;
 import io.vectorshard.core.placement.Placement;
 import io.vectorshard.core.redis.Keys;
@@ -19,7 +18,7 @@ import java.util.List;
  * @param transition the placement change in progress, or null when data is where placement says
  */
 public record RoutingTable(String cluster, long epoch, VectorSettings vectors, List<ShardEndpoint> shards,
-    Placement placement, @JsonInclude(JsonInclude.Include.NON_NULL) Transition transition) {
+    Placement placement, Transition transition) {
 
   public RoutingTable {
     shards = List.copyOf(shards);

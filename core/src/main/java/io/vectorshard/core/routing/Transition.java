@@ -25,9 +25,7 @@ import java.util.Optional;
  * @param streams the streamed buckets, each with its phase; a bucket appears once
  * @param rebuckets the re-bucketed tenants whose copy began, each with its phase; a tenant appears once
  */
-public record Transition(Placement from, List<StreamedBucket> streams,
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-    List<RebucketedTenant> rebuckets) {
+public record Transition(Placement from, List<StreamedBucket> streams, List<RebucketedTenant> rebuckets) {
   public Transition {
     rebuckets = (rebuckets == null ? List.<RebucketedTenant>of() : rebuckets).stream()
         .sorted(Comparator.comparing(RebucketedTenant::tenant)).toList();

@@ -42,6 +42,124 @@ class RoutingTableCodecTest {
     assertThat(RoutingTableCodec.toJson(back)).isEqualTo(json);
   }
 
+  /** A table with every part: pinned and spread tenants, a transition with streams and a re-bucketing. */
+  static RoutingTable everyPart() {
+    Placement to = new Placement(3, 2, Map.of("solo", List.of(2), "pair", List.of(0, 1)), Map.of("hot", 4, "cold", 1));
+    Placement from = new Placement(2, 2, Map.of("pair", List.of(0, 1)), Map.of("hot", 2));
+    Transition transition = new Transition(from,
+        List.of(new Transition.StreamedBucket("hot", 3, Transition.Phase.FENCED),
+            new Transition.StreamedBucket("big", 0, Transition.Phase.COPYING)),
+        List.of(new Transition.RebucketedTenant("hot", Transition.Phase.SWITCHED)));
+    List<ShardEndpoint> shards = List.of(ShardEndpoint.of(0, "shard-0.rag", 6379), ShardEndpoint.of(1, "shard-1.rag", 6380),
+        ShardEndpoint.of(2, "::1", 6381));
+    return new RoutingTable("rag", 42, new VectorSettings(3, VectorsSpec.Quantization.BIN, 8, 100), shards, to, transition);
+  }
+
+  @Test
+  void jsonIsByteForByteWhatEarlierReleasesWrote() {
+    // Publishing refuses a different table at the same epoch, byte for byte: an operator upgraded
+    // mid-transition republishes what the old one wrote, so the form never changes silently.
+    // Written by the release that bound the table with Jackson's databind.
+    String published = "{\"cluster\":\"rag\",\"epoch\":42,\"vectors\":{\"dimensions\":3,\"quantization\":\"BIN\",\"m\":8,\"efConstruction\":10"
+        + "0},\"shards\":[{\"ordinal\":0,\"id\":\"shard-0\",\"host\":\"shard-0.rag\",\"port\":6379},{\"ordinal\":1,\"id\":\"shard-"
+        + "1\",\"host\":\"shard-1.rag\",\"port\":6380},{\"ordinal\":2,\"id\":\"shard-2\",\"host\":\"::1\",\"port\":6381}],\"placeme"
+        + "nt\":{\"shards\":3,\"defaultBuckets\":2,\"pinned\":{\"pair\":[0,1],\"solo\":[2]},\"spread\":{\"cold\":1,\"hot\":4}},\""
+        + "transition\":{\"from\":{\"shards\":2,\"defaultBuckets\":2,\"pinned\":{\"pair\":[0,1]},\"spread\":{\"hot\":2}},\"stre"
+        + "ams\":[{\"tenant\":\"big\",\"bucket\":0,\"phase\":\"COPYING\"},{\"tenant\":\"hot\",\"bucket\":3,\"phase\":\"FENCED\"}],\"r"
+        + "ebuckets\":[{\"tenant\":\"hot\",\"phase\":\"SWITCHED\"}]}}";
+    assertThat(RoutingTableCodec.toJson(everyPart())).isEqualTo(published);
+    assertThat(RoutingTableCodec.fromJson(published)).isEqualTo(everyPart());
+    RoutingTable noStreams = everyPart().withTransition(new Transition(everyPart().transition().from(), List.of()),
+        everyPart().shards(), 43);
+    assertThat(RoutingTableCodec.toJson(noStreams)).endsWith("\"transition\":{\"from\":{\"shards\":2,\"defaultBuckets\":2,"
+        + "\"pinned\":{\"pair\":[0,1]},\"spread\":{\"hot\":2}},\"streams\":[]}}");
+    assertThat(RoutingTableCodec.fromJson(RoutingTableCodec.toJson(noStreams))).isEqualTo(noStreams);
+  }
+
+  @Test
+  void readingRefusesWhatIsNotExactlyTheForm() {
+    String json = RoutingTableCodec.toJson(everyPart());
+    // Each: the JSON changed in one place, and what the refusal must name.
+    Map<String, String> broken = new LinkedHashMap<>();
+    broken.put(json.replace("\"epoch\":42,", "\"epoch\":42,\"epoch\":43,"), "epoch");
+    broken.put(json.replace("\"epoch\":42,", ""), "the table has no epoch");
+    broken.put(json.replace("\"epoch\":42", "\"epoch\":\"42\""), "epoch must be an integer");
+    broken.put(json.replace("\"epoch\":42", "\"epoch\":42.5"), "epoch must be an integer");
+    broken.put(json.replace("\"port\":6380", "\"port\":6380,\"tls\":true"), "unknown field tls in a shard");
+    broken.put(json.replace("\"port\":6380", "\"port\":99999999999"), "port 99999999999 is out of range");
+    broken.put(json.replace("\"epoch\":42", "\"epoch\":9223372036854775808"), "epoch 9223372036854775808 is out of range");
+    broken.put(json.replace(",\"id\":\"shard-1\"", ""), "a shard has no id");
+    broken.put(json.replace("\"quantization\":\"BIN\"", "\"quantization\":\"PQ\""), "quantization PQ is not one of");
+    broken.put(json.replace("\"m\":8,", "\"m\":8,\"M\":8,"), "unknown field M in vectors");
+    broken.put(json.replace("\"phase\":\"FENCED\"", "\"phase\":\"FENCED\",\"since\":1"), "unknown field since in a stream");
+    broken.put(json.replace("\"phase\":\"SWITCHED\"", "\"phase\":null"), "phase must be a string");
+    broken.put(json.replace("\"hot\",\"phase\":\"SWITCHED\"", "\"hot\""), "a re-bucketing has no phase");
+    broken.put(json.replace("\"pinned\":{\"pair\":[0,1],", "\"pinned\":{\"pair\":[0,\"1\"],"), "pinned.pair must be an integer");
+    broken.put(json.replace("\"spread\":{\"cold\":1,", "\"spread\":{\"cold\":1,\"cold\":2,"), "cold");
+    broken.put(json.replace("\"shards\":[{", "\"shards\":{\"x\":[{").replace("}],\"placement\"", "}]},\"placement\""),
+        "shards must be an array");
+    broken.put(json.replace("\"from\":{\"shards\":2,", "\"from\":{"), "transition.from has no shards");
+    broken.put(json + "{}", "content after the table");
+    broken.put("[" + json + "]", "the table must be an object");
+    broken.put(json.replace("\"cluster\":\"rag\"", "\"cluster\":null"), "cluster must be a string");
+    broken.forEach((changed, named) -> {
+      assertThat(changed).as(named).isNotEqualTo(json);
+      assertThatThrownBy(() -> RoutingTableCodec.fromJson(changed)).as(named)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("not a routing table this router understands: ")
+          .hasMessageContaining(named);
+    });
+    assertThat(RoutingTableCodec.fromJson(json.replace(",\"rebuckets\":[{\"tenant\":\"hot\",\"phase\":\"SWITCHED\"}]", "")
+        .replace("\"transition\":{", "\"transition\":{\"rebuckets\":[],")).transition().rebuckets()).isEmpty();
+    String still = RoutingTableCodec.toJson(table());
+    assertThat(RoutingTableCodec.fromJson(still.substring(0, still.length() - 1) + ",\"transition\":null}")).isEqualTo(table());
+  }
+
+  @Test
+  void randomTablesRoundTripByteForByte() {
+    java.util.Random random = new java.util.Random(11);
+    for (int round = 0; round < 300; round++) {
+      int shards = 1 + random.nextInt(6);
+      Placement to = randomPlacement(random, shards);
+      Transition transition = null;
+      int listed = shards;
+      if (random.nextBoolean()) {
+        int fromShards = 1 + random.nextInt(6);
+        listed = Math.max(shards, fromShards);
+        List<Transition.StreamedBucket> streams = new java.util.ArrayList<>();
+        List<Transition.RebucketedTenant> rebuckets = new java.util.ArrayList<>();
+        Transition.Phase[] phases = Transition.Phase.values();
+        for (int i = random.nextInt(4); i > 0; i--) {
+          streams.add(new Transition.StreamedBucket("s" + i, random.nextInt(8), phases[random.nextInt(phases.length)]));
+        }
+        for (int i = random.nextInt(3); i > 0; i--) {
+          rebuckets.add(new Transition.RebucketedTenant("r" + i, phases[random.nextInt(phases.length)]));
+        }
+        transition = new Transition(randomPlacement(random, fromShards), streams, rebuckets);
+      }
+      VectorSettings vectors = new VectorSettings(1 + random.nextInt(VectorSettings.MAX_DIMENSIONS),
+          VectorsSpec.Quantization.values()[random.nextInt(3)], 4 + random.nextInt(60), 10 + random.nextInt(500));
+      RoutingTable table = new RoutingTable("c-" + round, random.nextLong(Long.MAX_VALUE), vectors, endpoints(listed), to,
+          transition);
+      String json = RoutingTableCodec.toJson(table);
+      RoutingTable back = RoutingTableCodec.fromJson(json);
+      assertThat(back).as(json).isEqualTo(table);
+      assertThat(RoutingTableCodec.toJson(back)).isEqualTo(json);
+    }
+  }
+
+  private static Placement randomPlacement(java.util.Random random, int shards) {
+    Map<String, List<Integer>> pinned = new LinkedHashMap<>();
+    Map<String, Integer> spread = new LinkedHashMap<>();
+    for (int i = random.nextInt(4); i > 0; i--) {
+      pinned.put("p" + random.nextInt(100), List.of(random.nextInt(shards)));
+    }
+    for (int i = random.nextInt(4); i > 0; i--) {
+      spread.put("t" + random.nextInt(100) + "\u00e9\"", 1 + random.nextInt(9));
+    }
+    return new Placement(shards, 1 + random.nextInt(3), pinned, spread);
+  }
+
   @Test
   void jsonHasTheDocumentedShape() {
     String json = RoutingTableCodec.toJson(table());
