@@ -32,6 +32,15 @@ final class RouterProcess {
   }
 
   /**
+   * The router's jars: this JVM's, without directories. A class cache cannot hold classes from a
+   * directory (the benchmark's own classes are one), and the sidecar image has jars only.
+   */
+  static String classpath() {
+    return String.join(java.io.File.pathSeparator, Arrays.stream(System.getProperty("java.class.path")
+        .split(java.io.File.pathSeparator)).filter(e -> e.endsWith(".jar")).toList());
+  }
+
+  /**
    * Starts {@code java <flags> -cp <this JVM's jars> RouterMain} with {@code env} and the shard as
    * its seed, and waits until it is ready; its output goes to {@code work/router.log}.
    */
@@ -41,11 +50,7 @@ final class RouterProcess {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(jvmFlags);
-    // The router's jars only: a class data archive cannot hold classes from a directory (the
-    // benchmark's own classes are one), and the sidecar image has jars only.
-    String jars = String.join(java.io.File.pathSeparator, Arrays.stream(System.getProperty("java.class.path")
-        .split(java.io.File.pathSeparator)).filter(e -> e.endsWith(".jar")).toList());
-    command.addAll(List.of("-cp", jars, RouterMain.class.getName()));
+    command.addAll(List.of("-cp", classpath(), RouterMain.class.getName()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("router.log").toFile()));
     Map<String, String> env = new LinkedHashMap<>(variantEnv);

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -41,18 +42,11 @@ public final class SidecarBenchmark {
   private static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
   /**
-   * One way to run the router process; the first, warming start uses {@code trainingFlags} (which
-   * may write a cache the measured starts then read).
+   * One way to run the router process. The flags are asked for at each start: the first, warming
+   * start may write a class cache that the measured starts then read, and {@link RouterJvm} names
+   * a different flag for each case.
    */
-  record Variant(String name, List<String> trainingFlags, List<String> jvmFlags, Map<String, String> env) {
-    Variant(String name, List<String> jvmFlags, Map<String, String> env) {
-      this(name, jvmFlags, jvmFlags, env);
-    }
-
-    Variant training() {
-      return new Variant(name, trainingFlags, trainingFlags, env);
-    }
-  }
+  record Variant(String name, Supplier<List<String>> jvmFlags, Map<String, String> env) {}
 
   private final int vectors;
   private final Duration load;
@@ -93,25 +87,31 @@ public final class SidecarBenchmark {
   }
 
   private List<Variant> variants() {
-    List<String> c1Only = new ArrayList<>(RouterJvm.flags(work.resolve("c1.jsa")));
-    c1Only.add(C1_ONLY);
-    return List.of(
-        new Variant("before (local mode until now)", List.of("-XX:+UseSerialGC", "-Xmx512m"),
+    String jars = RouterProcess.classpath();
+    Map<String, String> env = RouterJvm.environment();
+    List<Variant> variants = new ArrayList<>(List.of(
+        new Variant("before (local mode until now)", () -> List.of("-XX:+UseSerialGC", "-Xmx512m"),
             Map.of(RouterEnvironment.HTTP_THREADS.variable(), "250", RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.variable(), "32")),
-        new Variant("after, but the first JIT tier only", c1Only, RouterJvm.environment()),
-        new Variant(AFTER + ", defaults)", RouterJvm.flags(work.resolve("router.jsa")), RouterJvm.environment()),
-        aotCache());
+        new Variant("after, but the first JIT tier only", () -> {
+          List<String> flags = new ArrayList<>(RouterJvm.flags(cacheDirectory("c1"), jars));
+          flags.add(C1_ONLY);
+          return flags;
+        }, env),
+        new Variant(AFTER + ", defaults)", () -> RouterJvm.flags(cacheDirectory("after"), jars), env)));
+    if (RouterJvm.bestCache(jars) == RouterJvm.ClassCache.AOT_CACHE) {
+      // What a JDK before 25 gets, next to the AOT cache this one uses.
+      variants.add(new Variant("after, class data archive instead (JDK 21-24)",
+          () -> RouterJvm.flags(cacheDirectory("archive"), jars, RouterJvm.ClassCache.CLASS_DATA_ARCHIVE), env));
+    }
+    return variants;
   }
 
-  /** JDK 25's ahead-of-time cache (JEP 483, 515) in place of the class data archive, where this JDK has it. */
-  private Variant aotCache() {
-    List<String> base = new ArrayList<>(RouterJvm.flags(work.resolve("unused.jsa")));
-    base.removeIf(f -> f.startsWith("-XX:SharedArchiveFile") || f.equals("-XX:+AutoCreateSharedArchive"));
-    List<String> training = new ArrayList<>(base);
-    training.add("-XX:AOTCacheOutput=" + work.resolve("router.aot"));
-    List<String> using = new ArrayList<>(base);
-    using.add("-XX:AOTCache=" + work.resolve("router.aot"));
-    return new Variant("after, AOT cache instead (JDK 25)", training, using, RouterJvm.environment());
+  private Path cacheDirectory(String variant) {
+    try {
+      return Files.createDirectories(work.resolve(variant));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** What one variant measured. */
@@ -135,11 +135,8 @@ public final class SidecarBenchmark {
       List<Figures> all = new ArrayList<>();
       boolean loaded = false;
       for (Variant variant : variants()) {
-        // One start to warm the OS caches and, where the flags say so, write the class data archive.
-        if (variant.name().contains("AOT") && Runtime.version().feature() < 25) {
-          continue;
-        }
-        RouterProcess warm = RouterProcess.start(variant.training().jvmFlags(), variant.env(), shard, work);
+        // One start to warm the OS caches and, where the flags say so, write the class cache.
+        RouterProcess warm = RouterProcess.start(variant.jvmFlags().get(), variant.env(), shard, work);
         if (!loaded) {
           load(warm.port);
           loaded = true;
@@ -151,7 +148,7 @@ public final class SidecarBenchmark {
           if (router != null) {
             router.stop();
           }
-          router = RouterProcess.start(variant.jvmFlags(), variant.env(), shard, work);
+          router = RouterProcess.start(variant.jvmFlags().get(), variant.env(), shard, work);
           ready.add(router.readyMillis);
         }
         Thread.sleep(3000);

@@ -66,7 +66,7 @@ public final class SoakBenchmark {
       spec.getPlacement().getPinned().add(new PlacementSpec.PinnedTenant("noisy", List.of(0)));
       RoutingTable table = shards.publish(CLUSTER, 1, spec);
       ShardEndpoint seed = table.shards().get(0);
-      RouterProcess router = RouterProcess.start(RouterJvm.flags(work.resolve("router.jsa")), RouterJvm.environment(), seed, work);
+      RouterProcess router = RouterProcess.start(RouterJvm.flags(work, RouterProcess.classpath()), RouterJvm.environment(), seed, work);
       try {
         load(router.port);
         List<Figures> all = new ArrayList<>();

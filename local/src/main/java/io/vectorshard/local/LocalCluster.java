@@ -243,8 +243,9 @@ public final class LocalCluster {
     Path log = dir.resolve("router.log").toAbsolutePath();
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java));
-    command.addAll(RouterJvm.flags(dir.resolve("router.jsa")));
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), RouterMain.class.getName()));
+    String classpath = System.getProperty("java.class.path");
+    command.addAll(RouterJvm.flags(dir, classpath));
+    command.addAll(List.of("-cp", classpath, RouterMain.class.getName()));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(RouterJvm.environment());

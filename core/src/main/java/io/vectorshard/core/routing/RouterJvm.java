@@ -1,26 +1,66 @@
 package io.vectorshard.core.routing;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * The JVM command line and process environment of a router, which every application pod runs as a
  * sidecar, so its footprint is paid once per pod; sized by the sidecar benchmark (docs/benchmarks.md,
  * "Sidecar footprint"). Kept next to {@link RouterEnvironment} so every launcher (local mode; sidecar
- * injection) runs the router the same way. Every flag here is a product flag of JDK 21; one, since
- * 21.0.1, is added only on JDKs that have it.
+ * injection) runs the router the same way. Every flag here is a product flag of JDK 21, except two
+ * added only on JDKs that have them: the native heap trim (21.0.1) and the AOT cache (25).
  */
 public final class RouterJvm {
   private RouterJvm() {}
 
   /**
-   * The flags, with a class data archive at {@code archive}: the first run writes it at exit, later
-   * runs map the classes from it instead of loading and verifying them again (JDK 19+); when
-   * it was added, with the first JIT tier only, time to ready went from about 0.68 s to 0.27 s.
+   * How a router keeps its classes between starts, so that later starts map them instead of
+   * loading, verifying and linking them again.
    */
-  public static List<String> flags(Path archive) {
+  public enum ClassCache {
+    /**
+     * JDK 25's ahead-of-time cache (JEP 483, 514, 515): classes loaded and linked, with the
+     * method profiles of the run that wrote it. The first start records and writes the cache at
+     * its exit (about 2 s more to stop); time to ready then went from about 0.44 to 0.37 s against
+     * the class data archive (alternating starts, by hand; docs/benchmarks.md). It cannot hold
+     * classes from a directory, and the JDK refuses one that does not match the JDK or the jars,
+     * so it is named by a fingerprint of both and written afresh when they change.
+     */
+    AOT_CACHE,
+    /**
+     * A dynamic class data archive (JDK 19+), written at the first start's exit and rewritten by
+     * the JDK when the jars change; when it was added, with the first JIT tier only, time to ready
+     * went from about 0.68 s to 0.27 s.
+     */
+    CLASS_DATA_ARCHIVE
+  }
+
+  /** The flags, with the best class cache this JDK has for {@code classpath}, kept in {@code cacheDirectory}. */
+  public static List<String> flags(Path cacheDirectory, String classpath) {
+    return flags(cacheDirectory, classpath, bestCache(classpath));
+  }
+
+  /** The flags with the given class cache; {@link ClassCache#AOT_CACHE} needs JDK 25 and jars only. */
+  public static List<String> flags(Path cacheDirectory, String classpath, ClassCache cache) {
+    if (cache == ClassCache.AOT_CACHE && bestCache(classpath) != ClassCache.AOT_CACHE) {
+      throw new IllegalArgumentException("an AOT cache needs JDK 25 or later and a classpath of jars only");
+    }
     List<String> flags = new ArrayList<>(List.of(
         // One thread collects a small heap in short pauses: no parallel or concurrent GC threads.
         "-XX:+UseSerialGC",
@@ -38,15 +78,95 @@ public final class RouterJvm {
         // JVM through the platform MBean server unless told; creating that server (every platform
         // MBean, JFR's commands) was 60-70 ms of a router's start. A heap of -Xmx128m has
         // compressed references: 4 bytes, 16 to a 64-byte line.
-        "-Dorg.eclipse.jetty.util.referencesPerCacheLine=16",
-        "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + archive.toAbsolutePath()));
+        "-Dorg.eclipse.jetty.util.referencesPerCacheLine=16"));
     if (trimsNativeHeap(Runtime.version())) {
       // The JIT's compilations free what they malloc, but glibc keeps the freed memory: 34 MB of
       // the main arena stayed resident after the first minute of load. Giving it back every second
       // took a router from 136 to 111 MB under load and from 106 to 96 MB idle (by hand).
       flags.add("-XX:TrimNativeHeapInterval=1000");
     }
+    flags.addAll(switch (cache) {
+      case AOT_CACHE -> aotCache(cacheDirectory, classpath);
+      case CLASS_DATA_ARCHIVE -> List.of("-XX:+AutoCreateSharedArchive",
+          "-XX:SharedArchiveFile=" + cacheDirectory.resolve("router.jsa").toAbsolutePath());
+    });
     return List.copyOf(flags);
+  }
+
+  /** The AOT cache where this JDK has one and {@code classpath} is jars only, else the class data archive. */
+  public static ClassCache bestCache(String classpath) {
+    return bestCache(Runtime.version(), classpath);
+  }
+
+  static ClassCache bestCache(Runtime.Version version, String classpath) {
+    boolean jarsOnly = Arrays.stream(classpath.split(File.pathSeparator)).allMatch(e -> e.endsWith(".jar") && Files.isRegularFile(Path.of(e)));
+    return version.feature() >= 25 && jarsOnly ? ClassCache.AOT_CACHE : ClassCache.CLASS_DATA_ARCHIVE;
+  }
+
+  /**
+   * Uses the cache for this JDK and these jars if an earlier start wrote it, else records one: this
+   * start writes it at its exit. Caches of other JDKs or jars are removed then, each is ~35 MB.
+   */
+  private static List<String> aotCache(Path directory, String classpath) {
+    String name = CACHE_PREFIX + fingerprint(classpath) + ".aot";
+    Path cache = directory.resolve(name).toAbsolutePath();
+    if (Files.isRegularFile(cache)) {
+      return List.of("-XX:AOTCache=" + cache);
+    }
+    try (DirectoryStream<Path> old = Files.newDirectoryStream(directory, CACHE_PREFIX + "*.aot")) {
+      for (Path stale : old) {
+        Files.deleteIfExists(stale);
+      }
+    } catch (IOException e) {
+      // Only disk space is at stake: the JDK never uses a cache named for other jars.
+    }
+    // Writing the cache warns of every class it leaves out (JFR's events, say): noise in the
+    // router's log on the first stop. Errors stay.
+    return List.of("-XX:AOTCacheOutput=" + cache, "-Xlog:aot=error");
+  }
+
+  private static final String CACHE_PREFIX = "router-";
+
+  /**
+   * The JDK and every jar (path, size, modification time), those a jar's manifest names in its
+   * {@code Class-Path} too ({@code vsc.jar} names all the others): what an AOT cache is valid for.
+   */
+  static String fingerprint(String classpath) {
+    StringBuilder what = new StringBuilder(System.getProperty("java.home")).append('|').append(Runtime.version());
+    Set<Path> seen = new LinkedHashSet<>();
+    for (String entry : classpath.split(File.pathSeparator)) {
+      addJar(Path.of(entry).toAbsolutePath().normalize(), seen);
+    }
+    for (Path jar : seen) {
+      try {
+        what.append('|').append(jar).append(',').append(Files.size(jar)).append(',').append(Files.getLastModifiedTime(jar).toMillis());
+      } catch (IOException e) {
+        what.append('|').append(jar).append(",missing");
+      }
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(what.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  private static void addJar(Path jar, Set<Path> seen) {
+    if (!seen.add(jar)) {
+      return;
+    }
+    try (JarFile file = new JarFile(jar.toFile())) {
+      Manifest manifest = file.getManifest();
+      String classPath = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+      if (classPath != null) {
+        for (String relative : classPath.trim().split("\\s+")) {
+          addJar(jar.resolveSibling(relative).normalize(), seen);
+        }
+      }
+    } catch (IOException e) {
+      // A missing or unreadable jar is fingerprinted as missing.
+    }
   }
 
   /**
