@@ -41,6 +41,23 @@ if [[ "${1:-}" == rebalance ]]; then
 elif [[ "${1:-}" == sidecar ]]; then
   main=io.vectorshard.bench.SidecarBenchmark # bench/run.sh sidecar [--vectors N] [--seconds S] [--clients C]
   shift
+  # The router as it was when issue 10 was filed, built from git into bench/target, as a row of its
+  # own: the "today" its start-up goal is measured against. VSC_BENCH_BASELINE=none leaves it out.
+  baseline="${VSC_BENCH_BASELINE:-440b978}"
+  if [[ "$baseline" != none ]] && git rev-parse -q --verify "$baseline^{commit}" >/dev/null; then
+    dir="bench/target/baseline-$baseline"
+    if [[ ! -f "$dir/classpath.txt" ]]; then
+      echo "building the router at $baseline into $dir ..." >&2
+      rm -rf "$dir" && mkdir -p "$dir"
+      git archive "$baseline" | tar -x -C "$dir"
+      (cd "$dir" && ./mvnw -q -B -pl router -am package dependency:build-classpath -DskipTests \
+        -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime \
+        && echo "$PWD/router/target/vectorshard-router-0.1.0-SNAPSHOT.jar:$(cat router/target/classpath.txt)" > classpath.txt)
+    fi
+    set -- --baseline-label "$baseline" --baseline-classpath "$(cat "$dir/classpath.txt")" "$@"
+  elif [[ "$baseline" != none ]]; then
+    echo "bench/run.sh: revision $baseline is not in this clone; the sidecar run has no baseline row" >&2
+  fi
 elif [[ "${1:-}" == soak ]]; then
   main=io.vectorshard.bench.SoakBenchmark # bench/run.sh soak [--seconds S]
   shift

@@ -46,18 +46,25 @@ final class RouterProcess {
    */
   static RouterProcess start(List<String> jvmFlags, Map<String, String> variantEnv, ShardEndpoint shard, Path work)
       throws Exception {
+    return start(jvmFlags, variantEnv, classpath(), shard, work);
+  }
+
+  /** As {@link #start(List, Map, ShardEndpoint, Path)}, with another build's jars; {@code variantEnv} wins. */
+  static RouterProcess start(List<String> jvmFlags, Map<String, String> variantEnv, String classpath, ShardEndpoint shard,
+      Path work) throws Exception {
     int port = RedisShards.freePort();
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(jvmFlags);
-    command.addAll(List.of("-cp", classpath(), RouterMain.class.getName()));
+    command.addAll(List.of("-cp", classpath, RouterMain.class.getName()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("router.log").toFile()));
-    Map<String, String> env = new LinkedHashMap<>(variantEnv);
+    Map<String, String> env = new LinkedHashMap<>();
     env.put(RouterEnvironment.SEEDS.variable(), shard.address());
     env.put(RouterEnvironment.PORT.variable(), Integer.toString(port));
     env.put(RouterEnvironment.REDIS_USER.variable(), RedisShards.ROUTER.user());
     env.put(RouterEnvironment.REDIS_PASSWORD.variable(), RedisShards.ROUTER.password());
+    env.putAll(variantEnv);
     builder.environment().putAll(env);
     long t0 = System.nanoTime();
     Process process = builder.start();

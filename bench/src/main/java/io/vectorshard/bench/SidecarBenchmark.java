@@ -38,6 +38,8 @@ public final class SidecarBenchmark {
   private static final long TICK_NANOS = 10_000_000L; // USER_HZ = 100
   /** The configuration the goals are checked on: what {@link RouterJvm} launches. */
   private static final String AFTER = "after (RouterJvm";
+  /** The row of an older build (bench/run.sh builds the one issue 10 was filed against). */
+  private static final String BASELINE = "router at ";
   /** Keeps the JIT at its first tier: the row that shows why {@link RouterJvm} does not. */
   private static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
@@ -46,7 +48,12 @@ public final class SidecarBenchmark {
    * start may write a class cache that the measured starts then read, and {@link RouterJvm} names
    * a different flag for each case.
    */
-  record Variant(String name, Supplier<List<String>> jvmFlags, Map<String, String> env) {}
+  record Variant(String name, Supplier<List<String>> jvmFlags, Map<String, String> env, String classpath) {
+    /** A configuration of this build's router. */
+    Variant(String name, Supplier<List<String>> jvmFlags, Map<String, String> env) {
+      this(name, jvmFlags, env, RouterProcess.classpath());
+    }
+  }
 
   private final int vectors;
   private final Duration load;
@@ -56,13 +63,18 @@ public final class SidecarBenchmark {
    */
   private final Duration warmup;
   private final int clients;
+  private final String baselineLabel;
+  private final String baselineClasspath;
   private final Report report = new Report(System.out);
   private final Random random = new Random(3);
   private final Path work;
   /** The query vectors, the same through the router and straight to Redis. */
   private final List<float[]> queries = new ArrayList<>();
 
-  private SidecarBenchmark(int vectors, Duration load, Duration warmup, int clients) throws IOException {
+  private SidecarBenchmark(int vectors, Duration load, Duration warmup, int clients, String baselineLabel,
+      String baselineClasspath) throws IOException {
+    this.baselineLabel = baselineLabel;
+    this.baselineClasspath = baselineClasspath;
     this.vectors = vectors;
     this.load = load;
     this.warmup = warmup;
@@ -81,9 +93,10 @@ public final class SidecarBenchmark {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     Map<String, String> options = Options.parse("SidecarBenchmark", Map.of("--vectors", "10000", "--seconds", "10",
-        "--warmup", "20", "--clients", "4"), args);
+        "--warmup", "20", "--clients", "4", "--baseline-label", "", "--baseline-classpath", ""), args);
     new SidecarBenchmark(Integer.parseInt(options.get("--vectors")), Duration.ofSeconds(Long.parseLong(options.get("--seconds"))),
-        Duration.ofSeconds(Long.parseLong(options.get("--warmup"))), Integer.parseInt(options.get("--clients"))).run();
+        Duration.ofSeconds(Long.parseLong(options.get("--warmup"))), Integer.parseInt(options.get("--clients")),
+        options.get("--baseline-label"), options.get("--baseline-classpath")).run();
   }
 
   private List<Variant> variants() {
@@ -98,6 +111,12 @@ public final class SidecarBenchmark {
           return flags;
         }, env),
         new Variant(AFTER + ", defaults)", () -> RouterJvm.flags(cacheDirectory("after"), jars), env)));
+    if (!baselineClasspath.isEmpty()) {
+      // An older build, launched as local mode launched it then. Builds from before the router's
+      // ACL user authenticate as the default user: the administrator here.
+      variants.add(1, new Variant(BASELINE + baselineLabel + ", as launched then", () -> List.of("-XX:+UseSerialGC", "-Xmx512m"),
+          Map.of(RouterEnvironment.REDIS_PASSWORD.variable(), RedisShards.ADMIN.password()), baselineClasspath));
+    }
     if (RouterJvm.bestCache(jars) == RouterJvm.ClassCache.AOT_CACHE) {
       // What a JDK before 25 gets, next to the AOT cache this one uses.
       variants.add(new Variant("after, class data archive instead (JDK 21-24)",
@@ -136,7 +155,7 @@ public final class SidecarBenchmark {
       boolean loaded = false;
       for (Variant variant : variants()) {
         // One start to warm the OS caches and, where the flags say so, write the class cache.
-        RouterProcess warm = RouterProcess.start(variant.jvmFlags().get(), variant.env(), shard, work);
+        RouterProcess warm = RouterProcess.start(variant.jvmFlags().get(), variant.env(), variant.classpath(), shard, work);
         if (!loaded) {
           load(warm.port);
           loaded = true;
@@ -148,7 +167,7 @@ public final class SidecarBenchmark {
           if (router != null) {
             router.stop();
           }
-          router = RouterProcess.start(variant.jvmFlags().get(), variant.env(), shard, work);
+          router = RouterProcess.start(variant.jvmFlags().get(), variant.env(), variant.classpath(), shard, work);
           ready.add(router.readyMillis);
         }
         Thread.sleep(3000);
@@ -291,6 +310,11 @@ public final class SidecarBenchmark {
     goal("RSS under load", Report.num(after.loadRssKb() / 1024.0, 0) + " MB", "<= 128 MB", after.loadRssKb() <= 128 * 1024);
     double readyRatio = median(after.readyMillis()) / (double) median(before.readyMillis());
     goal("time to ready / before", Report.ratio(readyRatio), "<= 0.33x", readyRatio <= 1 / 3.0);
+    // The goal's "today": the router when the issue was filed, where this run has it.
+    all.stream().filter(f -> f.name().startsWith(BASELINE)).findFirst().ifPresent(then -> {
+      double ratio = median(after.readyMillis()) / (double) median(then.readyMillis());
+      goal("time to ready / " + BASELINE + baselineLabel, Report.ratio(ratio), "<= 0.33x", ratio <= 1 / 3.0);
+    });
     double cpuRatio = after.routerCpuMicros() / after.redisCpuMicros();
     goal("router CPU per query / Redis CPU of the same query", Report.ratio(cpuRatio), "<= 0.15x", cpuRatio <= 0.15);
   }
