@@ -44,17 +44,20 @@ elif [[ "${1:-}" == sidecar ]]; then
   # The router as it was when issue 10 was filed, built from git into bench/target, as a row of its
   # own: the "today" its start-up goal is measured against. VSC_BENCH_BASELINE=none leaves it out.
   baseline="${VSC_BENCH_BASELINE:-440b978}"
-  if [[ "$baseline" != none ]] && git rev-parse -q --verify "$baseline^{commit}" >/dev/null; then
-    dir="bench/target/baseline-$baseline"
+  if [[ "$baseline" != none ]] && commit=$(git rev-parse -q --short --verify "$baseline^{commit}"); then
+    dir="bench/target/baseline-$commit" # by commit: a branch name would go stale
     if [[ ! -f "$dir/classpath.txt" ]]; then
-      echo "building the router at $baseline into $dir ..." >&2
+      echo "building the router at $commit into $dir ..." >&2
       rm -rf "$dir" && mkdir -p "$dir"
-      git archive "$baseline" | tar -x -C "$dir"
+      git archive "$commit" | tar -x -C "$dir"
       (cd "$dir" && ./mvnw -q -B -pl router -am package dependency:build-classpath -DskipTests \
         -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime \
-        && echo "$PWD/router/target/vectorshard-router-0.1.0-SNAPSHOT.jar:$(cat router/target/classpath.txt)" > classpath.txt)
+        && echo "$PWD/router/target/vectorshard-router-0.1.0-SNAPSHOT.jar:$(cat router/target/classpath.txt)" > classpath.txt) \
+        || echo "bench/run.sh: the router at $commit did not build; the sidecar run has no baseline row" >&2
     fi
-    set -- --baseline-label "$baseline" --baseline-classpath "$(cat "$dir/classpath.txt")" "$@"
+    if [[ -f "$dir/classpath.txt" ]]; then
+      set -- --baseline-label "$commit" --baseline-classpath "$(cat "$dir/classpath.txt")" "$@"
+    fi
   elif [[ "$baseline" != none ]]; then
     echo "bench/run.sh: revision $baseline is not in this clone; the sidecar run has no baseline row" >&2
   fi

@@ -1,6 +1,7 @@
 package io.vectorshard.bench;
 
 import io.vectorshard.core.routing.RouterEnvironment;
+import io.vectorshard.core.routing.RouterJvm;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.core.testing.RedisShards;
 import io.vectorshard.router.RouterMain;
@@ -54,7 +55,7 @@ final class RouterProcess {
       Path work) throws Exception {
     int port = RedisShards.freePort();
     List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add(RouterJvm.java());
     command.addAll(jvmFlags);
     command.addAll(List.of("-cp", classpath, RouterMain.class.getName()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

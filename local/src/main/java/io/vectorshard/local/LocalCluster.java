@@ -241,8 +241,7 @@ public final class LocalCluster {
     int port = spec.getRouter().getPort();
     requireFree(port, "the router");
     Path log = dir.resolve("router.log").toAbsolutePath();
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java));
+    List<String> command = new ArrayList<>(List.of(RouterJvm.java()));
     String classpath = System.getProperty("java.class.path");
     command.addAll(RouterJvm.flags(dir, classpath));
     command.addAll(List.of("-cp", classpath, RouterMain.class.getName()));

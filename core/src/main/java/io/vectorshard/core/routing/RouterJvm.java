@@ -3,6 +3,7 @@ package io.vectorshard.core.routing;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,14 @@ public final class RouterJvm {
      * went from about 0.68 s to 0.27 s.
      */
     CLASS_DATA_ARCHIVE
+  }
+
+  /**
+   * The {@code java} to run the router with: this JVM's own, the JDK the flags are chosen for (one
+   * from PATH could be an older JDK that refuses them).
+   */
+  public static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   /** The flags, with the best class cache this JDK has for {@code classpath}, kept in {@code cacheDirectory}. */
@@ -104,21 +113,25 @@ public final class RouterJvm {
   }
 
   /**
-   * Uses the cache for this JDK and these jars if an earlier start wrote it, else records one: this
-   * start writes it at its exit. Caches of other JDKs or jars are removed then, each is ~35 MB.
+   * Uses the cache for this JDK and these jars if an earlier start wrote it whole, else records one:
+   * this start writes it at its exit. The JDK writes {@code <cache>.config} first and removes it
+   * once the cache is complete, so a cache beside its configuration was cut short (the router
+   * killed while writing it) and is recorded again rather than refused by every later start. The
+   * files of other JDKs or jars are removed then; a cache is ~35 MB.
    */
   private static List<String> aotCache(Path directory, String classpath) {
     String name = CACHE_PREFIX + fingerprint(classpath) + ".aot";
     Path cache = directory.resolve(name).toAbsolutePath();
-    if (Files.isRegularFile(cache)) {
+    if (Files.isRegularFile(cache) && !Files.exists(cache.resolveSibling(name + ".config"))) {
       return List.of("-XX:AOTCache=" + cache);
     }
-    try (DirectoryStream<Path> old = Files.newDirectoryStream(directory, CACHE_PREFIX + "*.aot")) {
+    try (DirectoryStream<Path> old = Files.newDirectoryStream(directory, CACHE_PREFIX + "*.aot{,.config}")) {
       for (Path stale : old) {
         Files.deleteIfExists(stale);
       }
-    } catch (IOException e) {
-      // Only disk space is at stake: the JDK never uses a cache named for other jars.
+    } catch (IOException | DirectoryIteratorException e) {
+      // Only disk space is at stake: the JDK never uses a cache named for other jars, and this
+      // start records its own cache over whatever is left.
     }
     // Writing the cache warns of every class it leaves out (JFR's events, say): noise in the
     // router's log on the first stop. Errors stay.

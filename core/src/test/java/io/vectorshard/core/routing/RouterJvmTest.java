@@ -18,8 +18,10 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 5, unit = TimeUnit.MINUTES) // each test starts JVMs whose output it reads to the end
 class RouterJvmTest {
 
   /** A flag this JDK does not know would stop every router from starting. */
@@ -56,9 +58,19 @@ class RouterJvmTest {
 
     List<String> using = RouterJvm.flags(caches, jar.toString());
     assertThat(using).contains("-XX:AOTCache=" + cachesIn(caches).get(0));
-    Run second = run(using, jar);
+    // AOTMode=on makes the JVM refuse to start rather than run without a cache it cannot use.
+    List<String> strictly = new ArrayList<>(using);
+    strictly.add("-XX:AOTMode=on");
+    Run second = run(strictly, jar);
     assertThat(second.exit()).as(second.output()).isZero();
     assertThat(second.output()).startsWith("hello").doesNotContain("[error]").doesNotContain("[warning]");
+
+    // A cache beside its configuration was cut short while being written: record it again.
+    Path config = Files.createFile(caches.resolve(cachesIn(caches).get(0).getFileName() + ".config"));
+    assertThat(RouterJvm.flags(caches, jar.toString())).anyMatch(f -> f.startsWith("-XX:AOTCacheOutput="));
+    assertThat(config).doesNotExist();
+    assertThat(run(RouterJvm.flags(caches, jar.toString()), jar).exit()).isZero();
+    assertThat(RouterJvm.flags(caches, jar.toString())).contains("-XX:AOTCache=" + cachesIn(caches).get(0));
 
     Path oldCache = cachesIn(caches).get(0);
     Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000)); // new jars
