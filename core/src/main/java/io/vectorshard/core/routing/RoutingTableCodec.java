@@ -129,16 +129,22 @@ public final class RoutingTableCodec {
       }
       return table;
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(NOT_A_TABLE + e.getOriginalMessage(), e);
+      throw new NotATable(e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("reading a String does not fail", e);
-    } catch (IllegalArgumentException e) {
-      throw e.getMessage() != null && e.getMessage().startsWith(NOT_A_TABLE) ? e
-          : new IllegalArgumentException(NOT_A_TABLE + e.getMessage(), e);
+    } catch (NotATable e) {
+      throw e;
+    } catch (IllegalArgumentException e) { // a record's own check: shards out of order, say
+      throw new NotATable(e.getMessage(), e);
     }
   }
 
-  private static final String NOT_A_TABLE = "not a routing table this router understands: ";
+  /** Every reason a read fails, under one message prefix. */
+  private static final class NotATable extends IllegalArgumentException {
+    NotATable(String message, Throwable cause) {
+      super("not a routing table this router understands: " + message, cause);
+    }
+  }
 
   /**
    * Reads one value per method, each starting on the value's first token and ending on its last.
@@ -153,9 +159,7 @@ public final class RoutingTableCodec {
       Placement placement = null;
       Transition transition = null;
       start("the table");
-      while (nextField()) {
-        String field = p.currentName();
-        p.nextToken();
+      for (String field = nextField(); field != null; field = nextField()) {
         switch (field) {
           case "cluster" -> cluster = text(field);
           case "epoch" -> epoch = longInteger(field);
@@ -177,9 +181,7 @@ public final class RoutingTableCodec {
       Integer m = null;
       Integer efConstruction = null;
       start("vectors");
-      while (nextField()) {
-        String field = p.currentName();
-        p.nextToken();
+      for (String field = nextField(); field != null; field = nextField()) {
         switch (field) {
           case "dimensions" -> dimensions = integer(field);
           case "quantization" -> quantization = constant(VectorsSpec.Quantization.class, field);
@@ -201,9 +203,7 @@ public final class RoutingTableCodec {
         String host = null;
         Integer port = null;
         start("a shard");
-        while (nextField()) {
-          String field = p.currentName();
-          p.nextToken();
+        for (String field = nextField(); field != null; field = nextField()) {
           switch (field) {
             case "ordinal" -> ordinal = integer(field);
             case "id" -> id = text(field);
@@ -224,17 +224,13 @@ public final class RoutingTableCodec {
       Map<String, List<Integer>> pinned = new TreeMap<>();
       Map<String, Integer> spread = new TreeMap<>();
       start(what);
-      while (nextField()) {
-        String field = p.currentName();
-        p.nextToken();
+      for (String field = nextField(); field != null; field = nextField()) {
         switch (field) {
           case "shards" -> shards = integer(field);
           case "defaultBuckets" -> defaultBuckets = integer(field);
           case "pinned" -> {
             start("pinned");
-            while (nextField()) {
-              String tenant = p.currentName();
-              p.nextToken();
+            for (String tenant = nextField(); tenant != null; tenant = nextField()) {
               List<Integer> ordinals = new ArrayList<>();
               array("pinned." + tenant);
               while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -245,9 +241,7 @@ public final class RoutingTableCodec {
           }
           case "spread" -> {
             start("spread");
-            while (nextField()) {
-              String tenant = p.currentName();
-              p.nextToken();
+            for (String tenant = nextField(); tenant != null; tenant = nextField()) {
               spread.put(tenant, integer("spread." + tenant));
             }
           }
@@ -262,9 +256,7 @@ public final class RoutingTableCodec {
       List<Transition.StreamedBucket> streams = new ArrayList<>();
       List<Transition.RebucketedTenant> rebuckets = new ArrayList<>();
       start("transition");
-      while (nextField()) {
-        String field = p.currentName();
-        p.nextToken();
+      for (String field = nextField(); field != null; field = nextField()) {
         switch (field) {
           case "from" -> from = placement("transition.from");
           case "streams" -> {
@@ -290,9 +282,7 @@ public final class RoutingTableCodec {
       Integer bucket = null;
       Transition.Phase phase = null;
       start("a stream");
-      while (nextField()) {
-        String field = p.currentName();
-        p.nextToken();
+      for (String field = nextField(); field != null; field = nextField()) {
         switch (field) {
           case "tenant" -> tenant = text(field);
           case "bucket" -> bucket = integer(field);
@@ -308,9 +298,7 @@ public final class RoutingTableCodec {
       String tenant = null;
       Transition.Phase phase = null;
       start("a re-bucketing");
-      while (nextField()) {
-        String field = p.currentName();
-        p.nextToken();
+      for (String field = nextField(); field != null; field = nextField()) {
         switch (field) {
           case "tenant" -> tenant = text(field);
           case "phase" -> phase = constant(Transition.Phase.class, field);
@@ -320,9 +308,14 @@ public final class RoutingTableCodec {
       return new Transition.RebucketedTenant(required(tenant, "tenant", "a re-bucketing"), required(phase, "phase", "a re-bucketing"));
     }
 
-    /** Moves to the next field name of the object being read; false at its end. */
-    boolean nextField() throws IOException {
-      return p.nextToken() == JsonToken.FIELD_NAME;
+    /** The next field of the object being read, the parser on its value's first token; null at the object's end. */
+    String nextField() throws IOException {
+      if (p.nextToken() != JsonToken.FIELD_NAME) {
+        return null;
+      }
+      String name = p.currentName();
+      p.nextToken();
+      return name;
     }
 
     void start(String what) {
@@ -388,7 +381,7 @@ public final class RoutingTableCodec {
     }
 
     static IllegalArgumentException invalid(String message) {
-      return new IllegalArgumentException(NOT_A_TABLE + message);
+      return new NotATable(message, null);
     }
   }
 }
