@@ -40,6 +40,8 @@ public final class SidecarBenchmark {
   private static final String AFTER = "after (RouterJvm";
   /** The row of an older build (bench/run.sh builds the one issue 10 was filed against). */
   private static final String BASELINE = "router at ";
+  /** The command line local mode launched the router with until issue 10 (440b978's included). */
+  private static final List<String> LOCAL_MODE_BEFORE = List.of("-XX:+UseSerialGC", "-Xmx512m");
   /** Keeps the JIT at its first tier: the row that shows why {@link RouterJvm} does not. */
   private static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
@@ -103,7 +105,7 @@ public final class SidecarBenchmark {
     String jars = RouterProcess.classpath();
     Map<String, String> env = RouterJvm.environment();
     List<Variant> variants = new ArrayList<>(List.of(
-        new Variant("before (local mode until now)", () -> List.of("-XX:+UseSerialGC", "-Xmx512m"),
+        new Variant("before (local mode until now)", () -> LOCAL_MODE_BEFORE,
             Map.of(RouterEnvironment.HTTP_THREADS.variable(), "250", RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.variable(), "32")),
         new Variant("after, but the first JIT tier only", () -> {
           List<String> flags = new ArrayList<>(RouterJvm.flags(cacheDirectory("c1"), jars));
@@ -114,7 +116,7 @@ public final class SidecarBenchmark {
     if (!baselineClasspath.isEmpty()) {
       // An older build, launched as local mode launched it then. Builds from before the router's
       // ACL user authenticate as the default user: the administrator here.
-      variants.add(1, new Variant(BASELINE + baselineLabel + ", as launched then", () -> List.of("-XX:+UseSerialGC", "-Xmx512m"),
+      variants.add(1, new Variant(BASELINE + baselineLabel + ", as launched then", () -> LOCAL_MODE_BEFORE,
           Map.of(RouterEnvironment.REDIS_PASSWORD.variable(), RedisShards.ADMIN.password()), baselineClasspath));
     }
     if (RouterJvm.bestCache(jars) == RouterJvm.ClassCache.AOT_CACHE) {

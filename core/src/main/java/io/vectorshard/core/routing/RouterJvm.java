@@ -62,7 +62,7 @@ public final class RouterJvm {
 
   /** The flags, with the best class cache this JDK has for {@code classpath}, kept in {@code cacheDirectory}. */
   public static List<String> flags(Path cacheDirectory, String classpath) {
-    return flags(cacheDirectory, classpath, bestCache(classpath));
+    return withCache(cacheDirectory, classpath, bestCache(classpath));
   }
 
   /** The flags with the given class cache; {@link ClassCache#AOT_CACHE} needs JDK 25 and jars only. */
@@ -70,6 +70,10 @@ public final class RouterJvm {
     if (cache == ClassCache.AOT_CACHE && bestCache(classpath) != ClassCache.AOT_CACHE) {
       throw new IllegalArgumentException("an AOT cache needs JDK 25 or later and a classpath of jars only");
     }
+    return withCache(cacheDirectory, classpath, cache);
+  }
+
+  private static List<String> withCache(Path cacheDirectory, String classpath, ClassCache cache) {
     List<String> flags = new ArrayList<>(List.of(
         // One thread collects a small heap in short pauses: no parallel or concurrent GC threads.
         "-XX:+UseSerialGC",
