@@ -33,16 +33,24 @@ final class RouterProcess {
   }
 
   /**
-   * The router's jars: this JVM's, without directories. A class cache cannot hold classes from a
-   * directory (the benchmark's own classes are one), and the sidecar image has jars only.
+   * The classpath launchers run the router from: its sidecar jar where the build made one
+   * ({@link RouterJvm#classpath}), else {@link #separateJars()}.
    */
   static String classpath() {
+    return RouterJvm.classpath(RouterMain.class, separateJars());
+  }
+
+  /**
+   * The router's jars one by one: this JVM's, without directories. A class cache cannot hold
+   * classes from a directory (the benchmark's own classes are one), and the sidecar image has jars only.
+   */
+  static String separateJars() {
     return String.join(java.io.File.pathSeparator, Arrays.stream(System.getProperty("java.class.path")
         .split(java.io.File.pathSeparator)).filter(e -> e.endsWith(".jar")).toList());
   }
 
   /**
-   * Starts {@code java <flags> -cp <this JVM's jars> RouterMain} with {@code env} and the shard as
+   * Starts {@code java <flags> -cp <classpath()> RouterMain} with {@code env} and the shard as
    * its seed, and waits until it is ready; its output goes to {@code work/router.log}.
    */
   static RouterProcess start(List<String> jvmFlags, Map<String, String> variantEnv, ShardEndpoint shard, Path work)

@@ -103,10 +103,12 @@ public final class SidecarBenchmark {
 
   private List<Variant> variants() {
     String jars = RouterProcess.classpath();
+    String separate = RouterProcess.separateJars();
     Map<String, String> env = RouterJvm.environment();
     List<Variant> variants = new ArrayList<>(List.of(
         new Variant("before (local mode until now)", () -> LOCAL_MODE_BEFORE,
-            Map.of(RouterEnvironment.HTTP_THREADS.variable(), "250", RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.variable(), "32")),
+            Map.of(RouterEnvironment.HTTP_THREADS.variable(), "250", RouterEnvironment.MAX_CONNECTIONS_PER_SHARD.variable(), "32"),
+            separate),
         new Variant("after, but the first JIT tier only", () -> {
           List<String> flags = new ArrayList<>(RouterJvm.flags(cacheDirectory("c1"), jars));
           flags.add(C1_ONLY);
@@ -118,6 +120,11 @@ public final class SidecarBenchmark {
       // ACL user authenticate as the default user: the administrator here.
       variants.add(1, new Variant(BASELINE + baselineLabel + ", as launched then", () -> LOCAL_MODE_BEFORE,
           Map.of(RouterEnvironment.REDIS_PASSWORD.variable(), RedisShards.ADMIN.password()), baselineClasspath));
+    }
+    if (!separate.equals(jars)) {
+      // The same flags on the jars one by one: what the sidecar jar saves.
+      variants.add(new Variant("after, on " + separate.split(java.io.File.pathSeparator).length + " separate jars instead",
+          () -> RouterJvm.flags(cacheDirectory("jars"), separate), env, separate));
     }
     if (RouterJvm.bestCache(jars) == RouterJvm.ClassCache.AOT_CACHE) {
       // What a JDK before 25 gets, next to the AOT cache this one uses.

@@ -242,7 +242,7 @@ public final class LocalCluster {
     requireFree(port, "the router");
     Path log = dir.resolve("router.log").toAbsolutePath();
     List<String> command = new ArrayList<>(List.of(RouterJvm.java()));
-    String classpath = System.getProperty("java.class.path");
+    String classpath = RouterJvm.classpath(RouterMain.class, System.getProperty("java.class.path"));
     command.addAll(RouterJvm.flags(dir, classpath));
     command.addAll(List.of("-cp", classpath, RouterMain.class.getName()));
     ProcessBuilder builder = new ProcessBuilder(command)

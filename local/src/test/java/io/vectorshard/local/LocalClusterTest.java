@@ -10,10 +10,12 @@ import io.vectorshard.core.redis.Keys;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.redis.ShardConnections;
 import io.vectorshard.core.redis.ShardCredentials;
+import io.vectorshard.core.routing.RouterJvm;
 import io.vectorshard.core.routing.VectorSettings;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.core.spec.ClusterManifests;
 import io.vectorshard.core.testing.RedisShards;
+import io.vectorshard.router.RouterMain;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -84,6 +86,13 @@ class LocalClusterTest {
     HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create(state.router().url() + "/v1/tenants/acme/vectors/v1"))
         .PUT(HttpRequest.BodyPublishers.ofString("{\"vector\":[1,0,0],\"metadata\":{\"k\":1}}")));
     assertThat(put.statusCode()).isEqualTo(201);
+    // Where the build made the router's sidecar jar (a packaged reactor, as in .ci/run, or a Maven
+    // repository), the router served the write from it alone.
+    String sidecar = RouterJvm.classpath(RouterMain.class, "");
+    if (!sidecar.isEmpty()) {
+      assertThat(ProcessHandle.of(state.router().pid()).flatMap(p -> p.info().arguments()).map(List::of).orElseThrow())
+          .containsSubsequence("-cp", sidecar, RouterMain.class.getName());
+    }
 
     assertThat(local.down("lc", false)).isTrue();
     assertThat(ProcessHandle.of(state.router().pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();

@@ -14,16 +14,23 @@ import java.security.SecureRandom;
 public record ShardCredentials(String user, String password) {
   /** No AUTH at all. Shards vectorshard starts always require a password; this is for probes and tests. */
   public static final ShardCredentials NONE = new ShardCredentials(null, null);
-  private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
 
   /** 32 characters from a 57-letter alphabet (about 186 bits), safe in redis.conf quotes and shells. */
   public static String generatePassword() {
     StringBuilder password = new StringBuilder(32);
     for (int i = 0; i < 32; i++) {
-      password.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+      password.append(ALPHABET[Random.SECURE.nextInt(ALPHABET.length)]);
     }
     return password.toString();
+  }
+
+  /**
+   * Created on the first password generated: a router, which uses this record but never generates
+   * one, does not pay for the security providers' start (15-30 ms of a JVM's first seconds).
+   */
+  private static final class Random {
+    static final SecureRandom SECURE = new SecureRandom();
   }
 
   /** The administrator: Redis's {@code default} user with the cluster's password. */

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,6 +137,29 @@ class RouterJvmTest {
   }
 
   /** A jar with one class that prints "hello", compiled here: the AOT cache takes classes from jars only. */
+  /**
+   * Launchers run the router from its sidecar jar where one lies beside the jar its main class came
+   * from (the router's target, the CLI's lib, a Maven repository), else from what they were given.
+   */
+  @Test
+  void theSidecarJarBesideTheRoutersJarIsItsClasspath(@TempDir Path dir) throws Exception {
+    Path jar = Files.copy(helloJar(dir), dir.resolve("router-1.0.jar"));
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+      Class<?> main = loader.loadClass("Hello");
+      assertThat(RouterJvm.classpath(main, "given")).isEqualTo("given");
+      Files.copy(jar, dir.resolve("router-1.0-sidecar.jar.partial"));
+      assertThat(RouterJvm.classpath(main, "given")).as("only the exact name").isEqualTo("given");
+      Path sidecar = Files.copy(jar, dir.resolve("router-1.0-sidecar.jar"));
+      assertThat(RouterJvm.classpath(main, "given")).isEqualTo(sidecar.toAbsolutePath().toString());
+    }
+    Path sidecar = dir.resolve("router-1.0-sidecar.jar");
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {sidecar.toUri().toURL()}, null)) {
+      assertThat(RouterJvm.classpath(loader.loadClass("Hello"), "given")).as("loaded from the sidecar jar itself").isEqualTo("given");
+    }
+    // A class from a directory: a test run of the router's module.
+    assertThat(RouterJvm.classpath(RouterJvmTest.class, "given")).isEqualTo("given");
+  }
+
   private static Path helloJar(Path dir) throws IOException {
     Path jar = dir.resolve("hello.jar");
     if (Files.exists(jar)) {
