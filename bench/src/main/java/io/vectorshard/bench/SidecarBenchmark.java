@@ -143,7 +143,7 @@ public final class SidecarBenchmark {
   }
 
   /** What one variant measured. */
-  record Figures(String name, List<Long> readyMillis, long idleRssKb, long idleAnonKb, int idleThreads, long loadRssKb, int loadThreads,
+  record Figures(String name, List<Long> readyMillis, long idleRssKb, long settledRssKb, long idleAnonKb, int idleThreads, long loadRssKb, int loadThreads,
       long queries, double routerCpuMicros, double redisCpuMicros) {}
 
   private void run() throws Exception {
@@ -183,9 +183,13 @@ public final class SidecarBenchmark {
         long idleRss = router.rssKb();
         long idleAnon = router.anonKb();
         int idleThreads = router.threads();
+        // The JVM frees the JIT's arenas of the start about 5 s in (its chunk pool cleaner), and the
+        // native heap trim gives them back: what an idle sidecar keeps from then on.
+        Thread.sleep(12_000);
+        long settledRss = router.rssKb();
         Loaded measured = queryLoad(router, redisPid);
         router.stop();
-        all.add(new Figures(variant.name(), ready, idleRss, idleAnon, idleThreads, measured.maxRssKb, measured.maxThreads,
+        all.add(new Figures(variant.name(), ready, idleRss, settledRss, idleAnon, idleThreads, measured.maxRssKb, measured.maxThreads,
             measured.queries, measured.routerCpuMicros, measured.redisCpuMicros));
       }
       double directRedis = directLoad(shard, table, redisPid);
@@ -300,11 +304,11 @@ public final class SidecarBenchmark {
 
   private void print(List<Figures> all, double directRedisMicros) {
     report.heading("The router process, idle and under " + clients + " clients of tenant queries");
-    Report.Table table = new Report.Table("configuration", "ready ms (3 starts)", "idle RSS MB", "of it anon", "idle threads",
+    Report.Table table = new Report.Table("configuration", "ready ms (3 starts)", "idle RSS MB", "of it anon", "after 15 s", "idle threads",
         "load RSS MB", "load threads", "queries/s", "router CPU us/q", "Redis CPU us/q", "router/Redis CPU");
     for (Figures f : all) {
       table.row(f.name(), f.readyMillis().toString(), Report.num(f.idleRssKb() / 1024.0, 0),
-          Report.num(f.idleAnonKb() / 1024.0, 0), f.idleThreads(),
+          Report.num(f.idleAnonKb() / 1024.0, 0), Report.num(f.settledRssKb() / 1024.0, 0), f.idleThreads(),
           Report.num(f.loadRssKb() / 1024.0, 0), f.loadThreads(), Report.num(f.queries() / (double) load.toSeconds(), 0),
           Report.num(f.routerCpuMicros(), 0), Report.num(f.redisCpuMicros(), 0),
           Report.ratio(f.routerCpuMicros() / f.redisCpuMicros()));
@@ -315,7 +319,9 @@ public final class SidecarBenchmark {
     Figures before = all.get(0);
     Figures after = all.stream().filter(f -> f.name().startsWith(AFTER)).findFirst().orElseThrow();
     report.heading("Goals (after, measured in this run)");
-    goal("idle RSS", Report.num(after.idleRssKb() / 1024.0, 0) + " MB", "<= 64 MB", after.idleRssKb() <= 64 * 1024);
+    goal("idle RSS, 3 s after ready", Report.num(after.idleRssKb() / 1024.0, 0) + " MB", "<= 64 MB", after.idleRssKb() <= 64 * 1024);
+    goal("idle RSS, 15 s after ready", Report.num(after.settledRssKb() / 1024.0, 0) + " MB", "<= 64 MB",
+        after.settledRssKb() <= 64 * 1024);
     goal("RSS under load", Report.num(after.loadRssKb() / 1024.0, 0) + " MB", "<= 128 MB", after.loadRssKb() <= 128 * 1024);
     double readyRatio = median(after.readyMillis()) / (double) median(before.readyMillis());
     goal("time to ready / before", Report.ratio(readyRatio), "<= 0.33x", readyRatio <= 1 / 3.0);
