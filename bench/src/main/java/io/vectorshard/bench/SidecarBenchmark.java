@@ -304,7 +304,7 @@ public final class SidecarBenchmark {
 
   private void print(List<Figures> all, double directRedisMicros) {
     report.heading("The router process, idle and under " + clients + " clients of tenant queries");
-    Report.Table table = new Report.Table("configuration", "ready ms (3 starts)", "idle RSS MB", "of it anon", "after 15 s", "idle threads",
+    Report.Table table = new Report.Table("configuration", "ready ms (3 starts)", "idle RSS MB", "of it anon", "RSS at 15 s", "idle threads",
         "load RSS MB", "load threads", "queries/s", "router CPU us/q", "Redis CPU us/q", "router/Redis CPU");
     for (Figures f : all) {
       table.row(f.name(), f.readyMillis().toString(), Report.num(f.idleRssKb() / 1024.0, 0),

@@ -92,6 +92,8 @@ class LocalClusterTest {
     if (!sidecar.isEmpty()) {
       assertThat(ProcessHandle.of(state.router().pid()).flatMap(p -> p.info().arguments()).map(List::of).orElseThrow())
           .containsSubsequence("-cp", sidecar, RouterMain.class.getName());
+      // Its merged service files hold SLF4J's provider: the router logs (no "No SLF4J providers").
+      assertThat(Files.readString(Path.of(state.router().log()))).contains("vectorshard router listening").doesNotContain("SLF4J");
     }
 
     assertThat(local.down("lc", false)).isTrue();

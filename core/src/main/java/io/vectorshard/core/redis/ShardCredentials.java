@@ -20,7 +20,7 @@ public record ShardCredentials(String user, String password) {
   public static String generatePassword() {
     StringBuilder password = new StringBuilder(32);
     for (int i = 0; i < 32; i++) {
-      password.append(ALPHABET[Random.SECURE.nextInt(ALPHABET.length)]);
+      password.append(ALPHABET[SecureRandomHolder.SECURE.nextInt(ALPHABET.length)]);
     }
     return password.toString();
   }
@@ -29,7 +29,7 @@ public record ShardCredentials(String user, String password) {
    * Created on the first password generated: a router, which uses this record but never generates
    * one, does not pay for the security providers' start (15-30 ms of a JVM's first seconds).
    */
-  private static final class Random {
+  private static final class SecureRandomHolder {
     static final SecureRandom SECURE = new SecureRandom();
   }
 

@@ -136,23 +136,29 @@ class RouterJvmTest {
     }
   }
 
-  /** A jar with one class that prints "hello", compiled here: the AOT cache takes classes from jars only. */
   /**
    * Launchers run the router from its sidecar jar where one lies beside the jar its main class came
    * from (the router's target, the CLI's lib, a Maven repository), else from what they were given.
    */
   @Test
   void theSidecarJarBesideTheRoutersJarIsItsClasspath(@TempDir Path dir) throws Exception {
-    Path jar = Files.copy(helloJar(dir), dir.resolve("router-1.0.jar"));
+    Path jar = Files.copy(helloJar(dir), Files.createDirectories(dir.resolve("a dir with spaces, ü")).resolve("router-1.0.jar"));
     try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
       Class<?> main = loader.loadClass("Hello");
       assertThat(RouterJvm.classpath(main, "given")).isEqualTo("given");
-      Files.copy(jar, dir.resolve("router-1.0-sidecar.jar.partial"));
+      Files.createDirectory(jar.resolveSibling("router-1.0-sidecar.jar"));
+      assertThat(RouterJvm.classpath(main, "given")).as("a directory of that name").isEqualTo("given");
+      Files.delete(jar.resolveSibling("router-1.0-sidecar.jar"));
+      Files.copy(jar, jar.resolveSibling("router-1.0-sidecar.jar.partial"));
       assertThat(RouterJvm.classpath(main, "given")).as("only the exact name").isEqualTo("given");
-      Path sidecar = Files.copy(jar, dir.resolve("router-1.0-sidecar.jar"));
+      Path sidecar = Files.copy(jar, jar.resolveSibling("router-1.0-sidecar.jar"));
+      Files.setLastModifiedTime(sidecar, Files.getLastModifiedTime(jar));
       assertThat(RouterJvm.classpath(main, "given")).isEqualTo(sidecar.toAbsolutePath().toString());
+      Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(sidecar).toMillis() + 60_000));
+      assertThat(RouterJvm.classpath(main, "given")).as("a sidecar jar older than the plain jar").isEqualTo("given");
+      Files.setLastModifiedTime(jar, Files.getLastModifiedTime(sidecar));
     }
-    Path sidecar = dir.resolve("router-1.0-sidecar.jar");
+    Path sidecar = jar.resolveSibling("router-1.0-sidecar.jar");
     try (URLClassLoader loader = new URLClassLoader(new URL[] {sidecar.toUri().toURL()}, null)) {
       assertThat(RouterJvm.classpath(loader.loadClass("Hello"), "given")).as("loaded from the sidecar jar itself").isEqualTo("given");
     }
@@ -160,6 +166,7 @@ class RouterJvmTest {
     assertThat(RouterJvm.classpath(RouterJvmTest.class, "given")).isEqualTo("given");
   }
 
+  /** A jar with one class that prints "hello", compiled here: the AOT cache takes classes from jars only. */
   private static Path helloJar(Path dir) throws IOException {
     Path jar = dir.resolve("hello.jar");
     if (Files.exists(jar)) {
