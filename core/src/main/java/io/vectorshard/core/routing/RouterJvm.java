@@ -91,7 +91,7 @@ public final class RouterJvm {
           && Files.getLastModifiedTime(sidecar).compareTo(Files.getLastModifiedTime(jar)) >= 0;
       return current ? Optional.of(sidecar.toAbsolutePath()) : Optional.empty();
     } catch (URISyntaxException | IOException | RuntimeException e) {
-      return Optional.empty(); // not a file: URL (a nested jar, say): the given classpath then
+      return Optional.empty(); // not a file: URL (a nested jar, say), or unreadable: the given classpath then
     }
   }
 
