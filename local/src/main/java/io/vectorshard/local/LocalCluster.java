@@ -229,7 +229,8 @@ public final class LocalCluster {
    */
   static String lastError(Path log) {
     try (var lines = Files.lines(log)) {
-      return lines.map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("at ") && !l.startsWith("..."))
+      return lines.map(String::strip)
+          .filter(l -> !l.isEmpty() && !l.startsWith("at ") && !l.startsWith("...") && !RouterJvm.isClassCacheMessage(l))
           .reduce((first, second) -> second).orElse("its log is empty");
     } catch (IOException | UncheckedIOException e) {
       return "its log cannot be read: " + e.getMessage();

@@ -295,6 +295,7 @@ class LocalClusterTest {
 
   @Test
   void aRouterThatExitsDuringStartIsReportedWithTheLastLineOfItsLog() throws Exception {
+    // The router's last words, then what the JDK prints as it writes the AOT cache of a recording start.
     Path log = stateRoot.resolve("router.log");
     Files.writeString(log, """
         2026-12-07T08:10:00.000+0000 [main] ERROR io.javalin.Javalin - Failed to start Javalin
@@ -304,6 +305,12 @@ class LocalClusterTest {
         	at java.base/sun.nio.ch.Net.bind0(Native Method)
         	... 7 more
 
+        Temporary AOTConfiguration recorded: /state/router-296d4892ac1b58d1.aot.config
+        Launching child process /jdk/bin/java to assemble AOT cache /state/router-296d4892ac1b58d1.aot using configuration /state/router-296d4892ac1b58d1.aot.config
+        Picked up JAVA_TOOL_OPTIONS: -Djava.class.path=/lib/vectorshard-router-sidecar.jar -Xlog:aot=error -XX:AOTCacheOutput=/state/router-296d4892ac1b58d1.aot -XX:AOTConfiguration=/state/router-296d4892ac1b58d1.aot.config -XX:AOTMode=create
+        Reading AOTConfiguration /state/router-296d4892ac1b58d1.aot.config and writing AOTCache /state/router-296d4892ac1b58d1.aot
+        AOTCache creation is complete: /state/router-296d4892ac1b58d1.aot 35581952 bytes
+        Removed temporary AOT configuration file /state/router-296d4892ac1b58d1.aot.config
         """);
     assertThat(LocalCluster.lastError(log)).isEqualTo("Caused by: java.net.BindException: Address already in use");
     assertThat(LocalCluster.lastError(stateRoot.resolve("absent.log"))).startsWith("its log cannot be read");

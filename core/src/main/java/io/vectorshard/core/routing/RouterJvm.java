@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.regex.Pattern;
 
 /**
  * The JVM command line and process environment of a router, which every application pod runs as a
@@ -188,6 +189,17 @@ public final class RouterJvm {
   }
 
   private static final String CACHE_PREFIX = "router-";
+
+  private static final Pattern CACHE_MESSAGE = Pattern.compile("\\bAOT ?(cache|configuration)", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Whether a line of a router's output is the JDK's own report of writing the AOT cache, which a
+   * recording start prints as it exits ("AOTCache creation is complete: ...", "Removed temporary
+   * AOT configuration file ..."), even when the router failed: after the router's last words.
+   */
+  public static boolean isClassCacheMessage(String line) {
+    return CACHE_MESSAGE.matcher(line).find();
+  }
 
   /**
    * The JDK and every jar (path, size, modification time), those a jar's manifest names in its
