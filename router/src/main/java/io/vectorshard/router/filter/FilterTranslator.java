@@ -1,11 +1,17 @@
 package io.vectorshard.router.filter;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vectorshard.core.tenant.Names;
 import io.vectorshard.router.http.BadRequestException;
+import io.vectorshard.router.http.JsonValue;
+import io.vectorshard.router.http.JsonValue.JsonArray;
+import io.vectorshard.router.http.JsonValue.JsonBoolean;
+import io.vectorshard.router.http.JsonValue.JsonDecimal;
+import io.vectorshard.router.http.JsonValue.JsonInteger;
+import io.vectorshard.router.http.JsonValue.JsonNull;
+import io.vectorshard.router.http.JsonValue.JsonObject;
+import io.vectorshard.router.http.JsonValue.JsonString;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -34,31 +40,30 @@ public final class FilterTranslator {
   private FilterTranslator() {}
 
   /** The expression for a filter object, or null when the filter is absent or empty. */
-  public static String translate(JsonNode filter) {
-    if (filter == null || filter.isNull()) {
+  public static String translate(JsonValue filter) {
+    if (filter == null || filter instanceof JsonNull) {
       return null;
     }
-    if (!filter.isObject()) {
+    if (!(filter instanceof JsonObject object)) {
       throw new BadRequestException("filter must be a JSON object");
     }
-    if (filter.isEmpty()) {
+    if (object.isEmpty()) {
       return null;
     }
-    return new FilterTranslator().object(filter, 0);
+    return new FilterTranslator().object(object, 0);
   }
 
   /** Equality filters from a flat map (the RAG article's {@code filters}), minus the routing key. */
-  public static String equalities(JsonNode filters, String excludedField) {
-    if (filters == null || filters.isNull()) {
+  public static String equalities(JsonValue filters, String excludedField) {
+    if (filters == null || filters instanceof JsonNull) {
       return null;
     }
-    if (!filters.isObject()) {
+    if (!(filters instanceof JsonObject object)) {
       throw new BadRequestException("filters must be a JSON object");
     }
     FilterTranslator translator = new FilterTranslator();
     List<String> parts = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = filters.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonValue> e : object.members().entrySet()) {
       if (e.getKey().equals(excludedField)) {
         continue;
       }
@@ -78,18 +83,17 @@ public final class FilterTranslator {
     return expression;
   }
 
-  private String object(JsonNode node, int depth) {
+  private String object(JsonValue node, int depth) {
     if (depth >= MAX_DEPTH) {
       throw new BadRequestException("filter nests deeper than " + MAX_DEPTH + " levels");
     }
-    if (!node.isObject() || node.isEmpty()) {
+    if (!(node instanceof JsonObject object) || object.isEmpty()) {
       throw new BadRequestException("each filter must be a non-empty JSON object");
     }
     List<String> parts = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonValue> e : object.members().entrySet()) {
       String key = e.getKey();
-      JsonNode value = e.getValue();
+      JsonValue value = e.getValue();
       switch (key) {
         case "$and" -> parts.add(combine(value, " and ", depth));
         case "$or" -> parts.add(combine(value, " or ", depth));
@@ -100,30 +104,29 @@ public final class FilterTranslator {
     return parts.size() == 1 ? parts.get(0) : "(" + String.join(" and ", parts) + ")";
   }
 
-  private String combine(JsonNode list, String operator, int depth) {
-    if (!list.isArray() || list.isEmpty()) {
+  private String combine(JsonValue list, String operator, int depth) {
+    if (!(list instanceof JsonArray array) || array.isEmpty()) {
       throw new BadRequestException("$and / $or take a non-empty array of filters");
     }
     List<String> parts = new ArrayList<>();
-    list.forEach(item -> parts.add(object(item, depth + 1)));
+    array.items().forEach(item -> parts.add(object(item, depth + 1)));
     return "(" + String.join(operator, parts) + ")";
   }
 
-  private String field(String name, JsonNode condition, int depth) {
+  private String field(String name, JsonValue condition, int depth) {
     if (name.startsWith("$")) {
       throw new BadRequestException("unknown filter operator " + name + " (known: $and $or $not)");
     }
     String selector = "." + Names.field(name);
-    if (!condition.isObject()) {
+    if (!(condition instanceof JsonObject operators)) {
       return term(selector + " == " + literal(condition));
     }
-    if (condition.isEmpty()) {
+    if (operators.isEmpty()) {
       throw new BadRequestException("condition on " + name + " is empty");
     }
     List<String> parts = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = condition.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> op = it.next();
-      JsonNode v = op.getValue();
+    for (Map.Entry<String, JsonValue> op : operators.members().entrySet()) {
+      JsonValue v = op.getValue();
       parts.add(switch (op.getKey()) {
         case "$eq" -> term(selector + " == " + literal(v));
         case "$ne" -> term(selector + " != " + literal(v));
@@ -141,12 +144,12 @@ public final class FilterTranslator {
     return parts.size() == 1 ? parts.get(0) : "(" + String.join(" and ", parts) + ")";
   }
 
-  private String anyOf(String selector, JsonNode values, boolean negate) {
-    if (!values.isArray() || values.isEmpty()) {
+  private String anyOf(String selector, JsonValue values, boolean negate) {
+    if (!(values instanceof JsonArray array) || array.isEmpty()) {
       throw new BadRequestException("$in / $nin take a non-empty array of values");
     }
     List<String> parts = new ArrayList<>();
-    values.forEach(v -> parts.add(term(selector + " == " + literal(v))));
+    array.items().forEach(v -> parts.add(term(selector + " == " + literal(v))));
     String any = "(" + String.join(" or ", parts) + ")";
     return negate ? "not " + any : any;
   }
@@ -158,47 +161,45 @@ public final class FilterTranslator {
     return expression;
   }
 
-  private static String number(JsonNode v, String op) {
-    if (!v.isNumber()) {
+  private static String number(JsonValue v, String op) {
+    if (!(v instanceof JsonInteger || v instanceof JsonDecimal)) {
       throw new BadRequestException(op + " takes a number");
     }
     return literal(v);
   }
 
-  static String literal(JsonNode v) {
-    if (v.isBoolean()) {
-      return v.booleanValue() ? "1" : "0";
+  static String literal(JsonValue v) {
+    return switch (v) {
+      case JsonBoolean(boolean b) -> b ? "1" : "0";
+      case JsonInteger(var i) -> i.toString();
+      case JsonDecimal(double d) -> {
+        if (!Double.isFinite(d)) {
+          throw new BadRequestException("filter numbers must be finite");
+        }
+        yield BigDecimal.valueOf(d).toPlainString();
+      }
+      case JsonString(String s) -> quoted(s);
+      default -> throw new BadRequestException("filter values must be strings, numbers or booleans, got " + v.kind());
+    };
+  }
+
+  private static String quoted(String s) {
+    if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\0') >= 0) {
+      throw new BadRequestException("filter strings must not contain line breaks or NUL");
     }
-    if (v.isIntegralNumber()) {
-      return v.bigIntegerValue().toString();
+    if (endsWithOddBackslashes(s)) {
+      // Redis' filter parser skips the character after a backslash when looking for the closing
+      // quote (and keeps both raw), so an odd run of trailing backslashes would swallow the quote.
+      throw new BadRequestException("a filter string must not end with an odd number of backslashes"
+          + " (Redis filters have no escapes)");
     }
-    if (v.isNumber()) {
-      double d = v.doubleValue();
-      if (!Double.isFinite(d)) {
-        throw new BadRequestException("filter numbers must be finite");
-      }
-      return BigDecimal.valueOf(d).toPlainString();
+    if (s.indexOf('"') < 0) {
+      return "\"" + s + "\"";
     }
-    if (v.isTextual()) {
-      String s = v.textValue();
-      if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\0') >= 0) {
-        throw new BadRequestException("filter strings must not contain line breaks or NUL");
-      }
-      if (endsWithOddBackslashes(s)) {
-        // Redis' filter parser skips the character after a backslash when looking for the closing
-        // quote (and keeps both raw), so an odd run of trailing backslashes would swallow the quote.
-        throw new BadRequestException("a filter string must not end with an odd number of backslashes"
-            + " (Redis filters have no escapes)");
-      }
-      if (s.indexOf('"') < 0) {
-        return "\"" + s + "\"";
-      }
-      if (s.indexOf('\'') < 0) {
-        return "'" + s + "'";
-      }
-      throw new BadRequestException("a filter string may contain ' or \" but not both (Redis filters have no escapes)");
+    if (s.indexOf('\'') < 0) {
+      return "'" + s + "'";
     }
-    throw new BadRequestException("filter values must be strings, numbers or booleans, got " + v.getNodeType());
+    throw new BadRequestException("a filter string may contain ' or \" but not both (Redis filters have no escapes)");
   }
 
   private static boolean endsWithOddBackslashes(String s) {

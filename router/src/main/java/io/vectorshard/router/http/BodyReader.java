@@ -4,18 +4,23 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorshard.router.http.JsonValue.Floats;
+import io.vectorshard.router.http.JsonValue.JsonArray;
+import io.vectorshard.router.http.JsonValue.JsonObject;
+import io.vectorshard.router.http.JsonValue.RawObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads a request body's object with Jackson's streaming parser. Fields become JSON trees, except
- * the bulky ones, for which the tree model would build a node per number (a batch of 500 vectors
- * of 128 dimensions is 64,000 nodes):
+ * Reads a request body's object with Jackson's streaming parser into {@link JsonValue}s, plain
+ * ones except for the bulky fields:
  *
  * <ul>
  *   <li>vectors ({@code vector}, {@code query_vector}) are read straight into a {@code float[]};
@@ -23,47 +28,86 @@ import java.util.Set;
  *   <li>the batch's item list ({@code vectors}) holds objects read by these same rules.
  * </ul>
  *
- * They sit in the tree as POJO nodes; {@link Requests} unwraps and validates them, so a value of
- * the wrong shape stays a plain node there and gets the usual 400.
+ * These rules apply to the body's own fields and a batch item's, not inside other values (a
+ * filter on a field named "vector" stays a filter). {@link Requests} validates the values, so a
+ * value of the wrong shape stays a plain value there and gets the usual 400.
  */
 final class BodyReader {
   static final Set<String> VECTOR_FIELDS = Set.of("vector", "query_vector");
   static final String METADATA_FIELD = "metadata";
   static final String ITEMS_FIELD = "vectors";
 
-  /**
-   * An array as read for a vector field: its numbers, how many elements it had, and the first
-   * element that is not a finite float32 (-1 if none), so messages can name it.
-   */
-  record ParsedVector(float[] values, int size, int firstBad, boolean firstBadIsNumber) {}
-
-  /** A metadata object as compact JSON text. */
-  record RawObject(String json, int bytes) {}
+  private static final JsonValue.JsonNull NULL = new JsonValue.JsonNull();
+  private static final JsonValue.JsonBoolean TRUE = new JsonValue.JsonBoolean(true);
+  private static final JsonValue.JsonBoolean FALSE = new JsonValue.JsonBoolean(false);
 
   private BodyReader() {}
 
   /** Reads the object the parser is at (its START_OBJECT), up to and including its END_OBJECT. */
-  static ObjectNode readObject(JsonParser p) throws IOException {
-    ObjectNode object = Json.MAPPER.createObjectNode();
+  static JsonObject readObject(JsonParser p) throws IOException {
+    Map<String, JsonValue> members = new LinkedHashMap<>();
     for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
       JsonToken value = p.nextToken();
       if (value == JsonToken.START_ARRAY && VECTOR_FIELDS.contains(field)) {
-        object.putPOJO(field, readVector(p));
+        members.put(field, readVector(p));
       } else if (value == JsonToken.START_OBJECT && METADATA_FIELD.equals(field)) {
-        object.putPOJO(field, copy(p));
+        members.put(field, copy(p));
       } else if (value == JsonToken.START_ARRAY && ITEMS_FIELD.equals(field)) {
-        object.set(field, readItems(p));
+        members.put(field, readItems(p));
       } else {
-        object.set(field, p.readValueAsTree());
+        members.put(field, readValue(p));
       }
     }
-    if (p.currentToken() != JsonToken.END_OBJECT) {
-      throw new BadRequestException("malformed JSON: unexpected " + p.currentToken() + " in an object");
-    }
-    return object;
+    requireEnd(p, JsonToken.END_OBJECT);
+    return new JsonObject(Collections.unmodifiableMap(members));
   }
 
-  private static ParsedVector readVector(JsonParser p) throws IOException {
+  /**
+   * Reads the value the parser is at, nested values too, with no special fields. The parser's
+   * constraints bound its depth; the body limit its size.
+   */
+  private static JsonValue readValue(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == null) {
+      throw new BadRequestException("malformed JSON: unexpected end of input");
+    }
+    return switch (t) {
+      case START_OBJECT -> {
+        Map<String, JsonValue> members = new LinkedHashMap<>();
+        for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
+          p.nextToken();
+          members.put(field, readValue(p));
+        }
+        requireEnd(p, JsonToken.END_OBJECT);
+        yield new JsonObject(Collections.unmodifiableMap(members));
+      }
+      case START_ARRAY -> {
+        List<JsonValue> items = new ArrayList<>();
+        for (JsonToken next = p.nextToken(); next != JsonToken.END_ARRAY; next = p.nextToken()) {
+          if (next == null) {
+            throw new BadRequestException("malformed JSON: unterminated array");
+          }
+          items.add(readValue(p));
+        }
+        yield new JsonArray(Collections.unmodifiableList(items));
+      }
+      case VALUE_STRING -> new JsonValue.JsonString(p.getText());
+      case VALUE_NUMBER_INT -> new JsonValue.JsonInteger(p.getBigIntegerValue());
+      case VALUE_NUMBER_FLOAT -> new JsonValue.JsonDecimal(p.getDoubleValue());
+      case VALUE_TRUE -> TRUE;
+      case VALUE_FALSE -> FALSE;
+      case VALUE_NULL -> NULL;
+      default -> throw new BadRequestException("malformed JSON: unexpected " + t);
+    };
+  }
+
+  private static void requireEnd(JsonParser p, JsonToken end) {
+    if (p.currentToken() != end) {
+      throw new BadRequestException("malformed JSON: unexpected " + p.currentToken() + " in an object");
+    }
+  }
+
+  private static Floats readVector(JsonParser p) throws IOException {
     float[] values = new float[256];
     int size = 0;
     int firstBad = -1;
@@ -91,12 +135,12 @@ final class BodyReader {
       }
       values[size++] = f;
     }
-    return new ParsedVector(values, size, firstBad, badIsNumber);
+    return new Floats(values, size, firstBad, badIsNumber);
   }
 
   private static RawObject copy(JsonParser p) throws IOException {
     try (ByteArrayBuilder bytes = new ByteArrayBuilder(256);
-        JsonGenerator out = Json.MAPPER.getFactory().createGenerator(bytes)) {
+        JsonGenerator out = Json.FACTORY.createGenerator(bytes)) {
       out.copyCurrentStructure(p);
       out.flush();
       byte[] json = bytes.toByteArray();
@@ -104,15 +148,14 @@ final class BodyReader {
     }
   }
 
-  private static ArrayNode readItems(JsonParser p) throws IOException {
-    ArrayNode items = Json.MAPPER.createArrayNode();
+  private static JsonArray readItems(JsonParser p) throws IOException {
+    List<JsonValue> items = new ArrayList<>();
     for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
       if (t == null) {
         throw new BadRequestException("malformed JSON: unterminated array");
       }
-      JsonNode item = t == JsonToken.START_OBJECT ? readObject(p) : p.readValueAsTree();
-      items.add(item);
+      items.add(t == JsonToken.START_OBJECT ? readObject(p) : readValue(p));
     }
-    return items;
+    return new JsonArray(Collections.unmodifiableList(items));
   }
 }

@@ -1,6 +1,5 @@
 package io.vectorshard.router.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vectorshard.router.metrics.RouterMetrics;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -91,8 +90,8 @@ final class Exchange {
     return sent;
   }
 
-  void respond(int status, JsonNode body) {
-    send(status, "application/json", Json.write(body));
+  void respond(int status, ResponseJson.Fields body) {
+    send(status, "application/json", body.toBytes());
   }
 
   /** Answers the request: status, type and length, then the bytes in one write. Later calls do nothing. */

@@ -1,31 +1,28 @@
 package io.vectorshard.router.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorshard.router.http.JsonValue.JsonObject;
 import java.io.IOException;
 
 /**
- * The router's one JSON mapper: strict on input (no NaN tokens, no duplicate keys; {@link #parse} refuses trailing
- * garbage itself, as the mapper reads sub-values of a body). Numbers are parsed with Jackson's fast
- * float parser (FastDoubleParser, exact like the JDK's).
+ * The router's one JSON factory (Jackson's streaming core, no databind: see {@link JsonValue}):
+ * strict on input (no NaN tokens, no duplicate keys, 64 levels at most; {@link #parse} refuses
+ * trailing garbage itself). Numbers are parsed with Jackson's fast float parser (FastDoubleParser,
+ * exact like the JDK's). Answers are written with its generators ({@link ResponseJson}).
  */
 public final class Json {
-  public static final ObjectMapper MAPPER = JsonMapper.builder()
+  static final JsonFactory FACTORY = JsonFactory.builder()
       .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       // A key given twice is ambiguous (most parsers keep the last, some the first): refuse it
       // rather than act on a guess, at every depth (filters, metadata, batch items).
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
       .build();
-
-  static {
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
-  }
 
   private Json() {}
 
@@ -33,16 +30,16 @@ public final class Json {
    * Parses a request body that must be one JSON object, with {@link BodyReader}'s streaming rules
    * for vectors and metadata.
    */
-  public static ObjectNode parse(byte[] body) {
+  public static JsonObject parse(byte[] body) {
     if (body.length == 0) {
       throw new BadRequestException("request body is empty; a JSON object is expected");
     }
     requireUtf8(body);
-    try (JsonParser parser = MAPPER.createParser(body)) {
+    try (JsonParser parser = FACTORY.createParser(body)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new BadRequestException("request body must be a JSON object");
       }
-      ObjectNode node = BodyReader.readObject(parser);
+      JsonObject node = BodyReader.readObject(parser);
       JsonToken trailing = parser.nextToken();
       if (trailing != null) {
         throw new BadRequestException("malformed JSON: trailing " + trailing + " after the object");
@@ -72,14 +69,6 @@ public final class Json {
     }
     if (utf16Bom || zeroByte) {
       throw new BadRequestException("the request body must be JSON in UTF-8 (it looks like UTF-16 or UTF-32)");
-    }
-  }
-
-  public static byte[] write(Object value) {
-    try {
-      return MAPPER.writeValueAsBytes(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

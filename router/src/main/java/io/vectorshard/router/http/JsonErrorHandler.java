@@ -24,7 +24,7 @@ final class JsonErrorHandler extends ErrorHandler {
   @Override
   protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
       Callback callback) {
-    byte[] body = Json.write(RouterApi.error(code, describe(code, message)));
+    byte[] body = RouterApi.error(code, describe(code, message)).toBytes();
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);

@@ -1,11 +1,16 @@
 package io.vectorshard.router.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.POJONode;
+import io.vectorshard.router.http.JsonValue.Floats;
+import io.vectorshard.router.http.JsonValue.JsonBoolean;
+import io.vectorshard.router.http.JsonValue.JsonInteger;
+import io.vectorshard.router.http.JsonValue.JsonNull;
+import io.vectorshard.router.http.JsonValue.JsonObject;
+import io.vectorshard.router.http.JsonValue.JsonString;
+import io.vectorshard.router.http.JsonValue.RawObject;
 import io.vectorshard.router.query.SearchRequest;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Set;
 
 /**
@@ -20,21 +25,20 @@ public final class Requests {
   private Requests() {}
 
   /** Refuses fields the route does not know, so a typo ("topk") is not silently ignored. */
-  public static void onlyFields(JsonNode body, Set<String> known) {
-    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String field = it.next();
+  static void onlyFields(JsonObject body, Set<String> known) {
+    for (String field : body.members().keySet()) {
       if (!known.contains(field)) {
         throw new BadRequestException("unknown field \"" + cut(field) + "\"; known fields: " + String.join(", ", known.stream().sorted().toList()));
       }
     }
   }
 
-  public static float[] vector(JsonNode body, String field, int dimensions) {
-    JsonNode node = body.get(field);
-    if (node == null || node.isNull()) {
+  static float[] vector(JsonObject body, String field, int dimensions) {
+    JsonValue node = body.get(field);
+    if (absent(node)) {
       throw new BadRequestException(field + " is required: an array of " + dimensions + " numbers");
     }
-    if (!(node instanceof POJONode pojo) || !(pojo.getPojo() instanceof BodyReader.ParsedVector parsed)) {
+    if (!(node instanceof Floats parsed)) {
       throw new BadRequestException(field + " must be an array of numbers");
     }
     if (parsed.size() != dimensions) {
@@ -51,12 +55,12 @@ public final class Requests {
   }
 
   /** The metadata object as compact JSON ("" when absent), bounded in size. */
-  public static String attributes(JsonNode body, String field) {
-    JsonNode node = body.get(field);
-    if (node == null || node.isNull()) {
+  static String attributes(JsonObject body, String field) {
+    JsonValue node = body.get(field);
+    if (absent(node)) {
       return "";
     }
-    if (!(node instanceof POJONode pojo) || !(pojo.getPojo() instanceof BodyReader.RawObject json)) {
+    if (!(node instanceof RawObject json)) {
       throw new BadRequestException(field + " must be a JSON object");
     }
     if (json.bytes() > MAX_ATTRIBUTES_BYTES) {
@@ -65,40 +69,46 @@ public final class Requests {
     return json.json();
   }
 
-  public static int intInRange(JsonNode body, String field, int fallback, int min, int max) {
-    JsonNode node = body.get(field);
-    if (node == null || node.isNull()) {
+  static int intInRange(JsonObject body, String field, int fallback, int min, int max) {
+    JsonValue node = body.get(field);
+    if (absent(node)) {
       return fallback;
     }
-    if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < min || node.intValue() > max) {
+    if (!(node instanceof JsonInteger(BigInteger value))
+        || value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
       throw new BadRequestException(field + " must be an integer in " + min + ".." + max);
     }
-    return node.intValue();
+    return value.intValue();
   }
 
-  public static boolean bool(JsonNode body, String field, boolean fallback) {
-    JsonNode node = body.get(field);
-    if (node == null || node.isNull()) {
+  static boolean bool(JsonObject body, String field, boolean fallback) {
+    JsonValue node = body.get(field);
+    if (absent(node)) {
       return fallback;
     }
-    if (!node.isBoolean()) {
+    if (!(node instanceof JsonBoolean(boolean value))) {
       throw new BadRequestException(field + " must be true or false");
     }
-    return node.booleanValue();
+    return value;
   }
 
-  public static String text(JsonNode body, String field) {
-    JsonNode node = body.get(field);
-    if (node == null || node.isNull()) {
+  static String text(JsonObject body, String field) {
+    JsonValue node = body.get(field);
+    if (absent(node)) {
       return null;
     }
-    if (!node.isTextual()) {
+    if (!(node instanceof JsonString(String value))) {
       throw new BadRequestException(field + " must be a string");
     }
-    return node.textValue();
+    return value;
   }
 
-  public static SearchRequest.Merge merge(JsonNode body, String field) {
+  /** A field not given, or given as null: the two mean the same in every request. */
+  static boolean absent(JsonValue node) {
+    return node == null || node instanceof JsonNull;
+  }
+
+  static SearchRequest.Merge merge(JsonObject body, String field) {
     String value = text(body, field);
     if (value == null) {
       return SearchRequest.Merge.SCORE;
@@ -110,7 +120,7 @@ public final class Requests {
     };
   }
 
-  public static Duration timeout(JsonNode body, String field, Duration fallback) {
+  static Duration timeout(JsonObject body, String field, Duration fallback) {
     return Duration.ofMillis(intInRange(body, field, (int) fallback.toMillis(), 1, MAX_TIMEOUT_MS));
   }
 

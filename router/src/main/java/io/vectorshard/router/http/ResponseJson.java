@@ -10,12 +10,79 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * The query answers, written with Jackson's generator straight to bytes. Building them as a JSON
- * tree first (an {@code ObjectNode}, i.e. a LinkedHashMap, per match) and serializing the tree made
- * the same bytes with more allocation and work; ResponseJsonTest checks that both give identical bytes.
+ * The router's answers, written with Jackson's generator straight to bytes: the query answers here,
+ * the small ones with {@link Fields}. Building them as a JSON tree first (an {@code ObjectNode},
+ * i.e. a LinkedHashMap, per match) and serializing the tree made the same bytes with more
+ * allocation and work; ResponseJsonTest checks that both give identical bytes.
  */
 final class ResponseJson {
   private ResponseJson() {}
+
+  /** A flat JSON object, written as its fields are added: the answers of writes, probes and errors. */
+  static Fields object() {
+    return new Fields();
+  }
+
+  static final class Fields {
+    private final ByteArrayBuilder bytes = new ByteArrayBuilder(128);
+    private final JsonGenerator g;
+
+    private Fields() {
+      try {
+        g = Json.FACTORY.createGenerator(bytes, JsonEncoding.UTF8);
+        g.writeStartObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // into memory: never
+      }
+    }
+
+    Fields put(String name, String value) {
+      return field(out -> out.writeStringField(name, value));
+    }
+
+    Fields put(String name, long value) {
+      return field(out -> out.writeNumberField(name, value));
+    }
+
+    Fields put(String name, boolean value) {
+      return field(out -> out.writeBooleanField(name, value));
+    }
+
+    Fields put(String name, float[] values) {
+      return field(out -> {
+        out.writeArrayFieldStart(name);
+        for (float f : values) {
+          out.writeNumber(f);
+        }
+        out.writeEndArray();
+      });
+    }
+
+    /** Stored metadata ({@link #metadata}): JSON written by this router, embedded as it is. */
+    Fields putMetadata(String name, String attributes) {
+      return field(out -> {
+        out.writeFieldName(name);
+        metadata(out, attributes);
+      });
+    }
+
+    byte[] toBytes() {
+      field(out -> {
+        out.writeEndObject();
+        out.close();
+      });
+      return bytes.toByteArray();
+    }
+
+    private Fields field(Body write) {
+      try {
+        write.write(g);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return this;
+    }
+  }
 
   private interface Body {
     void write(JsonGenerator g) throws IOException;
@@ -87,8 +154,7 @@ final class ResponseJson {
 
   private static byte[] write(Body body) {
     try (ByteArrayBuilder bytes = new ByteArrayBuilder(512)) {
-      // The mapper's generator: the same configuration as Json.write of a tree.
-      try (JsonGenerator g = Json.MAPPER.createGenerator(bytes, JsonEncoding.UTF8)) {
+      try (JsonGenerator g = Json.FACTORY.createGenerator(bytes, JsonEncoding.UTF8)) {
         body.write(g);
       }
       return bytes.toByteArray();

@@ -1,14 +1,13 @@
 package io.vectorshard.router.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import io.vectorshard.core.redis.ShardClient;
 import io.vectorshard.core.routing.RoutingTableCodec;
 import io.vectorshard.core.tenant.Names;
 import io.vectorshard.router.RouterConfig;
 import io.vectorshard.router.filter.FilterTranslator;
+import io.vectorshard.router.http.JsonValue.JsonArray;
+import io.vectorshard.router.http.JsonValue.JsonObject;
+import io.vectorshard.router.http.JsonValue.JsonString;
 import io.vectorshard.router.query.SearchRequest;
 import io.vectorshard.router.query.SearchResult;
 import io.vectorshard.router.query.QueryLimits;
@@ -56,22 +55,21 @@ public final class RouterApi {
   void upsert(Exchange exchange) {
     String tenant = Names.tenant(exchange.pathParam("tenant"));
     String id = Names.vectorId(exchange.pathParam("id"));
-    JsonNode body = Json.parse(exchange.body());
+    JsonObject body = Json.parse(exchange.body());
     Requests.onlyFields(body, UPSERT_FIELDS);
     int dims = dimensions();
     VectorInput input = new VectorInput(id, Requests.vector(body, "vector", dims), Requests.attributes(body, "metadata"));
     UpsertResult result = writer.upsert(tenant, List.of(input));
-    ObjectNode out = Json.MAPPER.createObjectNode().put("tenant", tenant).put("id", id)
+    ResponseJson.Fields out = ResponseJson.object().put("tenant", tenant).put("id", id)
         .put("created", result.created() == 1).put("epoch", result.epoch());
     exchange.respond(result.created() == 1 ? 201 : 200, out);
   }
 
   void batch(Exchange exchange) {
     String tenant = Names.tenant(exchange.pathParam("tenant"));
-    JsonNode body = Json.parse(exchange.body());
+    JsonObject body = Json.parse(exchange.body());
     Requests.onlyFields(body, BATCH_FIELDS);
-    JsonNode items = body.get("vectors");
-    if (items == null || !items.isArray() || items.isEmpty()) {
+    if (!(body.get("vectors") instanceof JsonArray items) || items.isEmpty()) {
       throw new BadRequestException("vectors is required: a non-empty array of {id, vector, metadata}");
     }
     if (items.size() > config.maxBatch()) {
@@ -81,9 +79,8 @@ public final class RouterApi {
     List<VectorInput> inputs = new ArrayList<>(items.size());
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < items.size(); i++) {
-      JsonNode item = items.get(i);
       try {
-        if (!item.isObject()) {
+        if (!(items.items().get(i) instanceof JsonObject item)) {
           throw new BadRequestException("must be an object");
         }
         Requests.onlyFields(item, BATCH_ITEM_FIELDS);
@@ -97,7 +94,7 @@ public final class RouterApi {
       }
     }
     UpsertResult result = writer.upsert(tenant, inputs);
-    exchange.respond(200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("upserted", result.upserted())
+    exchange.respond(200, ResponseJson.object().put("tenant", tenant).put("upserted", result.upserted())
         .put("created", result.created()).put("epoch", result.epoch()));
   }
 
@@ -109,31 +106,26 @@ public final class RouterApi {
       exchange.respond(404, error(404, "vector \"" + Requests.cut(id) + "\" not found for tenant " + tenant));
       return;
     }
-    ObjectNode out = Json.MAPPER.createObjectNode().put("tenant", tenant).put("id", id);
-    ArrayNode vector = out.putArray("vector");
-    for (float f : stored.vector()) {
-      vector.add(f);
-    }
-    putMetadata(out, stored.attributes());
-    exchange.respond(200, out);
+    exchange.respond(200, ResponseJson.object().put("tenant", tenant).put("id", id).put("vector", stored.vector())
+        .putMetadata("metadata", stored.attributes()));
   }
 
   void delete(Exchange exchange) {
     String tenant = Names.tenant(exchange.pathParam("tenant"));
     String id = Names.vectorId(exchange.pathParam("id"));
     boolean deleted = writer.delete(tenant, id);
-    exchange.respond(200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("id", id).put("deleted", deleted));
+    exchange.respond(200, ResponseJson.object().put("tenant", tenant).put("id", id).put("deleted", deleted));
   }
 
   void dropTenant(Exchange exchange) {
     String tenant = Names.tenant(exchange.pathParam("tenant"));
     long keys = writer.dropTenant(tenant);
-    exchange.respond(200, Json.MAPPER.createObjectNode().put("tenant", tenant).put("droppedKeys", keys));
+    exchange.respond(200, ResponseJson.object().put("tenant", tenant).put("droppedKeys", keys));
   }
 
   void tenantQuery(Exchange exchange) {
     String tenant = Names.tenant(exchange.pathParam("tenant"));
-    JsonNode body = Json.parse(exchange.body());
+    JsonObject body = Json.parse(exchange.body());
     Requests.onlyFields(body, TENANT_QUERY_FIELDS);
     SearchResult result = searcher.search(nativeRequest(body, List.of(tenant)));
     exchange.send(200, "application/json", ResponseJson.tenantQuery(tenant, result));
@@ -141,7 +133,7 @@ public final class RouterApi {
 
   /** Native scatter-gather: all tenants, or {@code tenants}, with the partial-result envelope. */
   void search(Exchange exchange) {
-    JsonNode body = Json.parse(exchange.body());
+    JsonObject body = Json.parse(exchange.body());
     Requests.onlyFields(body, SEARCH_FIELDS);
     SearchResult result = searcher.search(nativeRequest(body, tenants(body)));
     exchange.send(200, "application/json", ResponseJson.search(result));
@@ -149,14 +141,13 @@ public final class RouterApi {
 
   /** The RAG article's {@code POST /v1/query}: {@code filters.tenant_id} routes, other filters match. */
   void articleQuery(Exchange exchange) {
-    JsonNode body = Json.parse(exchange.body());
+    JsonObject body = Json.parse(exchange.body());
     Requests.onlyFields(body, ARTICLE_QUERY_FIELDS);
-    JsonNode filters = body.get("filters");
-    JsonNode tenantNode = filters == null || !filters.isObject() ? null : filters.get(TENANT_FILTER);
-    if (tenantNode == null || !tenantNode.isTextual() || tenantNode.textValue().isEmpty()) {
+    JsonValue filters = body.get("filters");
+    if (!(filters instanceof JsonObject object && object.get(TENANT_FILTER) instanceof JsonString(String id)) || id.isEmpty()) {
       throw new BadRequestException("'tenant_id' is a required string field in the filters.");
     }
-    String tenant = Names.tenant(tenantNode.textValue());
+    String tenant = Names.tenant(id);
     SearchRequest request = articleRequest(body, List.of(tenant), FilterTranslator.equalities(filters, TENANT_FILTER));
     respondList(exchange, searcher.search(request));
   }
@@ -167,20 +158,20 @@ public final class RouterApi {
    * body stays a plain list; partial results are flagged in headers.
    */
   void articleMultiShard(Exchange exchange) {
-    JsonNode body = Json.parse(exchange.body());
+    JsonObject body = Json.parse(exchange.body());
     Requests.onlyFields(body, ARTICLE_MULTI_FIELDS);
     SearchRequest request = articleRequest(body, tenants(body), FilterTranslator.equalities(body.get("filters"), TENANT_FILTER));
     respondList(exchange, searcher.search(request));
   }
 
   void health(Exchange exchange) {
-    exchange.respond(200, Json.MAPPER.createObjectNode().put("status", "ok"));
+    exchange.respond(200, ResponseJson.object().put("status", "ok"));
   }
 
   /** Ready once a routing table is loaded: before that no request can be routed. */
   void ready(Exchange exchange) {
     var snapshot = routing.snapshot();
-    ObjectNode out = Json.MAPPER.createObjectNode().put("ready", snapshot.isPresent())
+    ResponseJson.Fields out = ResponseJson.object().put("ready", snapshot.isPresent())
         .put("epoch", snapshot.map(Routing.Snapshot::epoch).orElse(0L));
     routing.notReadyReason().ifPresent(reason -> out.put("reason", reason));
     exchange.respond(snapshot.isPresent() ? 200 : 503, out);
@@ -191,7 +182,7 @@ public final class RouterApi {
     exchange.send(200, "application/json", RoutingTableCodec.toJson(snapshot.table()).getBytes(StandardCharsets.UTF_8));
   }
 
-  private SearchRequest nativeRequest(JsonNode body, List<String> tenants) {
+  private SearchRequest nativeRequest(JsonObject body, List<String> tenants) {
     int dims = dimensions();
     float[] vector = Requests.vector(body, "vector", dims);
     int topK = Requests.intInRange(body, "topK", 10, 1, config.limits().maxTopK());
@@ -201,13 +192,13 @@ public final class RouterApi {
       throw new BadRequestException("give filter or filterExpression, not both");
     }
     String filter = structured != null ? structured : raw;
-    Integer filterEf = body.hasNonNull("filterEf") ? Requests.intInRange(body, "filterEf", 0, 1, Integer.MAX_VALUE) : null;
+    Integer filterEf = !Requests.absent(body.get("filterEf")) ? Requests.intInRange(body, "filterEf", 0, 1, Integer.MAX_VALUE) : null;
     return new SearchRequest(tenants, vector, topK, ef(body, topK), filter, config.limits().filterEf(filter, filterEf, topK),
         Requests.merge(body, "merge"), Requests.timeout(body, "timeoutMs", config.shardTimeout()),
         Requests.bool(body, "allowPartial", false), Requests.bool(body, "withMetadata", true));
   }
 
-  private SearchRequest articleRequest(JsonNode body, List<String> tenants, String filter) {
+  private SearchRequest articleRequest(JsonObject body, List<String> tenants, String filter) {
     int dims = dimensions();
     float[] vector = Requests.vector(body, "query_vector", dims);
     int topK = Requests.intInRange(body, "top_k", 10, 1, config.limits().maxTopK());
@@ -217,27 +208,27 @@ public final class RouterApi {
   }
 
   /** The request's {@code ef} (default: at least topK), in range and within {@code topK x ef}. */
-  private int ef(JsonNode body, int topK) {
+  private int ef(JsonObject body, int topK) {
     QueryLimits limits = config.limits();
     int ef = Requests.intInRange(body, "ef", Math.max(Requests.DEFAULT_EF, topK), 1, limits.maxEf());
     limits.checkSearch(topK, ef);
     return ef;
   }
 
-  private static List<String> tenants(JsonNode body) {
-    JsonNode node = body.get("tenants");
-    if (node == null || node.isNull()) {
+  private static List<String> tenants(JsonObject body) {
+    JsonValue node = body.get("tenants");
+    if (Requests.absent(node)) {
       return null;
     }
-    if (!node.isArray() || node.isEmpty() || node.size() > 1024) {
+    if (!(node instanceof JsonArray array) || array.isEmpty() || array.size() > 1024) {
       throw new BadRequestException("tenants must be a non-empty array of at most 1024 tenant ids");
     }
     List<String> tenants = new ArrayList<>();
-    for (JsonNode t : node) {
-      if (!t.isTextual()) {
+    for (JsonValue t : array.items()) {
+      if (!(t instanceof JsonString(String tenant))) {
         throw new BadRequestException("tenants must hold strings");
       }
-      tenants.add(Names.tenant(t.textValue()));
+      tenants.add(Names.tenant(tenant));
     }
     return tenants.stream().distinct().toList();
   }
@@ -256,16 +247,7 @@ public final class RouterApi {
     exchange.send(200, "application/json", ResponseJson.list(result.matches()));
   }
 
-  /** Attributes are stored as JSON written by this router, so they are embedded as they are. */
-  private static void putMetadata(ObjectNode node, String attributes) {
-    if (attributes == null || attributes.isEmpty()) {
-      node.putObject("metadata");
-    } else {
-      node.putRawValue("metadata", new RawValue(attributes));
-    }
-  }
-
-  static ObjectNode error(int status, String message) {
-    return Json.MAPPER.createObjectNode().put("status", status).put("error", message);
+  static ResponseJson.Fields error(int status, String message) {
+    return ResponseJson.object().put("status", status).put("error", message);
   }
 }

@@ -3,8 +3,16 @@ package io.vectorshard.router.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vectorshard.router.http.JsonValue.JsonArray;
+import io.vectorshard.router.http.JsonValue.JsonBoolean;
+import io.vectorshard.router.http.JsonValue.JsonDecimal;
+import io.vectorshard.router.http.JsonValue.JsonInteger;
+import io.vectorshard.router.http.JsonValue.JsonNull;
+import io.vectorshard.router.http.JsonValue.JsonObject;
+import io.vectorshard.router.http.JsonValue.JsonString;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * compact JSON text, batch items by the same rules, everything else as ordinary JSON trees.
  */
 class BodyReaderTest {
-  private static ObjectNode parse(String json) {
+  private static JsonObject parse(String json) {
     return Json.parse(json.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -54,7 +62,7 @@ class BodyReaderTest {
 
   @Test
   void metadataIsKeptAsCompactJsonAndOtherShapesAreRefused() {
-    ObjectNode body = parse("{\"metadata\": {\"a\": 1, \"b\": [1, 2.5], \"c\": {\"d\": \"x\\\"y\"}, \"e\": null}}");
+    JsonObject body = parse("{\"metadata\": {\"a\": 1, \"b\": [1, 2.5], \"c\": {\"d\": \"x\\\"y\"}, \"e\": null}}");
     assertThat(Requests.attributes(body, "metadata")).isEqualTo("{\"a\":1,\"b\":[1,2.5],\"c\":{\"d\":\"x\\\"y\"},\"e\":null}");
     assertThat(Requests.attributes(parse("{}"), "metadata")).isEmpty();
     assertThatThrownBy(() -> Requests.attributes(parse("{\"metadata\": [1]}"), "metadata"))
@@ -62,24 +70,48 @@ class BodyReaderTest {
   }
 
   @Test
-  void batchItemsFollowTheSameRulesAndOtherElementsStayTrees() {
-    ObjectNode body = parse("{\"vectors\": [{\"id\": \"a\", \"vector\": [1, 2], \"metadata\": {\"k\": 1}}, 7, \"x\"]}");
-    JsonNode items = body.get("vectors");
-    assertThat(items.size()).isEqualTo(3);
-    assertThat(Requests.vector(items.get(0), "vector", 2)).containsExactly(1f, 2f);
-    assertThat(Requests.attributes(items.get(0), "metadata")).isEqualTo("{\"k\":1}");
-    assertThat(Requests.text(items.get(0), "id")).isEqualTo("a");
-    assertThat(items.get(1).intValue()).isEqualTo(7);
-    assertThat(items.get(2).textValue()).isEqualTo("x");
+  void batchItemsFollowTheSameRulesAndOtherElementsStayPlainValues() {
+    JsonObject body = parse("{\"vectors\": [{\"id\": \"a\", \"vector\": [1, 2], \"metadata\": {\"k\": 1}}, 7, \"x\"]}");
+    List<JsonValue> items = ((JsonArray) body.get("vectors")).items();
+    assertThat(items).hasSize(3);
+    JsonObject first = (JsonObject) items.get(0);
+    assertThat(Requests.vector(first, "vector", 2)).containsExactly(1f, 2f);
+    assertThat(Requests.attributes(first, "metadata")).isEqualTo("{\"k\":1}");
+    assertThat(Requests.text(first, "id")).isEqualTo("a");
+    assertThat(items.subList(1, 3)).containsExactly(new JsonInteger(BigInteger.valueOf(7)), new JsonString("x"));
   }
 
   @Test
-  void otherFieldsAreOrdinaryTrees() {
-    ObjectNode body = parse("{\"filter\": {\"vector\": [1, 2]}, \"topK\": 5, \"tenants\": [\"a\"], \"x\": null}");
-    assertThat(body.get("filter").get("vector").isArray()).isTrue();
-    assertThat(body.get("topK").intValue()).isEqualTo(5);
-    assertThat(body.get("tenants").get(0).textValue()).isEqualTo("a");
-    assertThat(body.get("x").isNull()).isTrue();
+  void otherFieldsAreOrdinaryValuesAtEveryDepth() {
+    JsonObject body = parse("{\"filter\": {\"vector\": [1, 2.5], \"metadata\": {\"a\": true}}, \"topK\": 5,"
+        + " \"tenants\": [\"a\"], \"x\": null, \"big\": 123456789012345678901234567890, \"huge\": 1e999}");
+    JsonObject filter = (JsonObject) body.get("filter");
+    assertThat(filter.get("vector")).isEqualTo(new JsonArray(List.of(new JsonInteger(BigInteger.ONE), new JsonDecimal(2.5))));
+    assertThat(filter.get("metadata")).isEqualTo(new JsonObject(Map.of("a", new JsonBoolean(true))));
+    assertThat(body.get("topK")).isEqualTo(new JsonInteger(BigInteger.valueOf(5)));
+    assertThat(body.get("tenants")).isEqualTo(new JsonArray(List.of(new JsonString("a"))));
+    assertThat(body.get("x")).isInstanceOf(JsonNull.class);
+    assertThat(body.get("big")).isEqualTo(new JsonInteger(new BigInteger("123456789012345678901234567890")));
+    assertThat(body.get("huge")).isEqualTo(new JsonDecimal(Double.POSITIVE_INFINITY));
+    assertThat(body.members().keySet()).containsExactly("filter", "topK", "tenants", "x", "big", "huge");
+  }
+
+  @Test
+  void integersOutsideTheFieldsRangeAreRefusedNotWrapped() {
+    assertThat(Requests.intInRange(parse("{\"topK\": 7}"), "topK", 10, 1, 100)).isEqualTo(7);
+    assertThat(Requests.intInRange(parse("{\"topK\": null}"), "topK", 10, 1, 100)).isEqualTo(10);
+    for (String bad : List.of("4294967303", "7.0", "\"7\"", "0", "101", "-1")) {
+      assertThatThrownBy(() -> Requests.intInRange(parse("{\"topK\": " + bad + "}"), "topK", 10, 1, 100))
+          .hasMessage("topK must be an integer in 1..100");
+    }
+  }
+
+  @Test
+  void nestingDeeperThanTheLimitIsRefused() {
+    String deep = "[".repeat(70) + "]".repeat(70);
+    assertThatThrownBy(() -> parse("{\"filter\": " + deep + "}")).isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("malformed JSON");
+    assertThat(parse("{\"filter\": " + "[".repeat(60) + "]".repeat(60) + "}").get("filter")).isInstanceOf(JsonArray.class);
   }
 
   @Test
