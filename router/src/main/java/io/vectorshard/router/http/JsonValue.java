@@ -9,9 +9,8 @@ import java.util.Map;
  * values for the small fields, and two readings of the bulky ones ({@link Floats}, {@link RawObject}).
  *
  * <p>Why not Jackson's own tree ({@code JsonNode}): it comes with databind, some 350 classes and an
- * {@code ObjectMapper}, about 3 MB of every sidecar's idle memory (its AOT cache maps each class
- * the router has loaded; docs/benchmarks.md, "Sidecar footprint"), for a handful of fields read
- * once per request.
+ * {@code ObjectMapper}, 4-5 MB of every idle sidecar (its AOT cache maps each class the router has
+ * loaded; docs/benchmarks.md, "Sidecar footprint"), for a handful of fields read once per request.
  */
 public sealed interface JsonValue {
 
