@@ -171,7 +171,7 @@ public final class FilterTranslator {
   static String literal(JsonValue v) {
     return switch (v) {
       case JsonBoolean(boolean b) -> b ? "1" : "0";
-      case JsonInteger(var i) -> i.toString();
+      case JsonInteger i -> i.bigValue().toString();
       case JsonDecimal(double d) -> {
         if (!Double.isFinite(d)) {
           throw new BadRequestException("filter numbers must be finite");

@@ -92,7 +92,8 @@ final class BodyReader {
         yield new JsonArray(Collections.unmodifiableList(items));
       }
       case VALUE_STRING -> new JsonValue.JsonString(p.getText());
-      case VALUE_NUMBER_INT -> new JsonValue.JsonInteger(p.getBigIntegerValue());
+      case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+          ? JsonValue.JsonInteger.of(p.getBigIntegerValue()) : new JsonValue.JsonInteger(p.getLongValue(), null);
       case VALUE_NUMBER_FLOAT -> new JsonValue.JsonDecimal(p.getDoubleValue());
       case VALUE_TRUE -> TRUE;
       case VALUE_FALSE -> FALSE;

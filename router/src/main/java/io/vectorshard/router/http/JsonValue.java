@@ -37,8 +37,20 @@ public sealed interface JsonValue {
 
   record JsonString(String value) implements JsonValue {}
 
-  /** A number written without a fraction or an exponent, of any size. */
-  record JsonInteger(BigInteger value) implements JsonValue {}
+  /**
+   * A number written without a fraction or an exponent: {@code value} where it fits a long, else
+   * {@code big} (jackson-core refuses more than 1,000 digits). A long, not a BigInteger each: a
+   * body of small numbers must not cost many times its size in heap ({@code BodyBudget}).
+   */
+  record JsonInteger(long value, BigInteger big) implements JsonValue {
+    public static JsonInteger of(BigInteger value) {
+      return value.bitLength() < Long.SIZE ? new JsonInteger(value.longValue(), null) : new JsonInteger(0, value);
+    }
+
+    public BigInteger bigValue() {
+      return big != null ? big : BigInteger.valueOf(value);
+    }
+  }
 
   /** A number with a fraction or an exponent, as the nearest double (possibly infinite: 1e999). */
   record JsonDecimal(double value) implements JsonValue {}

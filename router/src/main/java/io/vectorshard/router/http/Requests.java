@@ -74,11 +74,10 @@ public final class Requests {
     if (absent(node)) {
       return fallback;
     }
-    if (!(node instanceof JsonInteger(BigInteger value))
-        || value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
+    if (!(node instanceof JsonInteger(long value, BigInteger big)) || big != null || value < min || value > max) {
       throw new BadRequestException(field + " must be an integer in " + min + ".." + max);
     }
-    return value.intValue();
+    return (int) value;
   }
 
   static boolean bool(JsonObject body, String field, boolean fallback) {

@@ -78,29 +78,32 @@ class BodyReaderTest {
     assertThat(Requests.vector(first, "vector", 2)).containsExactly(1f, 2f);
     assertThat(Requests.attributes(first, "metadata")).isEqualTo("{\"k\":1}");
     assertThat(Requests.text(first, "id")).isEqualTo("a");
-    assertThat(items.subList(1, 3)).containsExactly(new JsonInteger(BigInteger.valueOf(7)), new JsonString("x"));
+    assertThat(items.subList(1, 3)).containsExactly(JsonInteger.of(BigInteger.valueOf(7)), new JsonString("x"));
   }
 
   @Test
   void otherFieldsAreOrdinaryValuesAtEveryDepth() {
     JsonObject body = parse("{\"filter\": {\"vector\": [1, 2.5], \"metadata\": {\"a\": true}}, \"topK\": 5,"
-        + " \"tenants\": [\"a\"], \"x\": null, \"big\": 123456789012345678901234567890, \"huge\": 1e999}");
+        + " \"tenants\": [\"a\"], \"x\": null, \"big\": 123456789012345678901234567890, \"huge\": 1e999,"
+        + " \"long\": -9223372036854775808}");
     JsonObject filter = (JsonObject) body.get("filter");
-    assertThat(filter.get("vector")).isEqualTo(new JsonArray(List.of(new JsonInteger(BigInteger.ONE), new JsonDecimal(2.5))));
+    assertThat(filter.get("vector")).isEqualTo(new JsonArray(List.of(JsonInteger.of(BigInteger.ONE), new JsonDecimal(2.5))));
     assertThat(filter.get("metadata")).isEqualTo(new JsonObject(Map.of("a", new JsonBoolean(true))));
-    assertThat(body.get("topK")).isEqualTo(new JsonInteger(BigInteger.valueOf(5)));
+    assertThat(body.get("topK")).isEqualTo(JsonInteger.of(BigInteger.valueOf(5)));
     assertThat(body.get("tenants")).isEqualTo(new JsonArray(List.of(new JsonString("a"))));
     assertThat(body.get("x")).isInstanceOf(JsonNull.class);
-    assertThat(body.get("big")).isEqualTo(new JsonInteger(new BigInteger("123456789012345678901234567890")));
+    assertThat(body.get("big")).isEqualTo(JsonInteger.of(new BigInteger("123456789012345678901234567890")));
     assertThat(body.get("huge")).isEqualTo(new JsonDecimal(Double.POSITIVE_INFINITY));
-    assertThat(body.members().keySet()).containsExactly("filter", "topK", "tenants", "x", "big", "huge");
+    assertThat(body.get("long")).isEqualTo(new JsonInteger(Long.MIN_VALUE, null));
+    assertThat(((JsonInteger) body.get("big")).bigValue()).isEqualTo(new BigInteger("123456789012345678901234567890"));
+    assertThat(body.members().keySet()).containsExactly("filter", "topK", "tenants", "x", "big", "huge", "long");
   }
 
   @Test
   void integersOutsideTheFieldsRangeAreRefusedNotWrapped() {
     assertThat(Requests.intInRange(parse("{\"topK\": 7}"), "topK", 10, 1, 100)).isEqualTo(7);
     assertThat(Requests.intInRange(parse("{\"topK\": null}"), "topK", 10, 1, 100)).isEqualTo(10);
-    for (String bad : List.of("4294967303", "7.0", "\"7\"", "0", "101", "-1")) {
+    for (String bad : List.of("4294967303", "9223372036854775808", "-9223372036854775809", "7.0", "\"7\"", "0", "101", "-1")) {
       assertThatThrownBy(() -> Requests.intInRange(parse("{\"topK\": " + bad + "}"), "topK", 10, 1, 100))
           .hasMessage("topK must be an integer in 1..100");
     }
