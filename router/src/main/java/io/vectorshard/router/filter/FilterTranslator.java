@@ -7,7 +7,6 @@ import io.vectorshard.router.http.JsonValue.JsonArray;
 import io.vectorshard.router.http.JsonValue.JsonBoolean;
 import io.vectorshard.router.http.JsonValue.JsonDecimal;
 import io.vectorshard.router.http.JsonValue.JsonInteger;
-import io.vectorshard.router.http.JsonValue.JsonNull;
 import io.vectorshard.router.http.JsonValue.JsonObject;
 import io.vectorshard.router.http.JsonValue.JsonString;
 import java.math.BigDecimal;
@@ -41,7 +40,7 @@ public final class FilterTranslator {
 
   /** The expression for a filter object, or null when the filter is absent or empty. */
   public static String translate(JsonValue filter) {
-    if (filter == null || filter instanceof JsonNull) {
+    if (JsonValue.absent(filter)) {
       return null;
     }
     if (!(filter instanceof JsonObject object)) {
@@ -55,7 +54,7 @@ public final class FilterTranslator {
 
   /** Equality filters from a flat map (the RAG article's {@code filters}), minus the routing key. */
   public static String equalities(JsonValue filters, String excludedField) {
-    if (filters == null || filters instanceof JsonNull) {
+    if (JsonValue.absent(filters)) {
       return null;
     }
     if (!(filters instanceof JsonObject object)) {

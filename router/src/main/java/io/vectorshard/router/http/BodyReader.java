@@ -43,23 +43,48 @@ final class BodyReader {
 
   private BodyReader() {}
 
-  /** Reads the object the parser is at (its START_OBJECT), up to and including its END_OBJECT. */
+  /** Reads the body's object the parser is at (its START_OBJECT), up to and including its END_OBJECT. */
   static JsonObject readObject(JsonParser p) throws IOException {
+    return readObject(p, true);
+  }
+
+  /**
+   * Reads the object the parser is at; {@code body}: whether it is the body or a batch item, whose
+   * bulky fields get their own readings.
+   */
+  private static JsonObject readObject(JsonParser p, boolean body) throws IOException {
     Map<String, JsonValue> members = new LinkedHashMap<>();
     for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
       JsonToken value = p.nextToken();
-      if (value == JsonToken.START_ARRAY && VECTOR_FIELDS.contains(field)) {
-        members.put(field, readVector(p));
-      } else if (value == JsonToken.START_OBJECT && METADATA_FIELD.equals(field)) {
-        members.put(field, copy(p));
-      } else if (value == JsonToken.START_ARRAY && ITEMS_FIELD.equals(field)) {
-        members.put(field, readItems(p));
-      } else {
-        members.put(field, readValue(p));
-      }
+      members.put(field, body ? readField(p, field, value) : readValue(p));
     }
     requireEnd(p, JsonToken.END_OBJECT);
     return new JsonObject(Collections.unmodifiableMap(members));
+  }
+
+  private static JsonValue readField(JsonParser p, String field, JsonToken value) throws IOException {
+    if (value == JsonToken.START_ARRAY && VECTOR_FIELDS.contains(field)) {
+      return readVector(p);
+    }
+    if (value == JsonToken.START_OBJECT && METADATA_FIELD.equals(field)) {
+      return copy(p);
+    }
+    if (value == JsonToken.START_ARRAY && ITEMS_FIELD.equals(field)) {
+      return readArray(p, true);
+    }
+    return readValue(p);
+  }
+
+  /** Reads the array the parser is at; {@code items}: whether its objects are batch items. */
+  private static JsonArray readArray(JsonParser p, boolean items) throws IOException {
+    List<JsonValue> values = new ArrayList<>();
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t == null) {
+        throw new BadRequestException("malformed JSON: unterminated array");
+      }
+      values.add(items && t == JsonToken.START_OBJECT ? readObject(p, true) : readValue(p));
+    }
+    return new JsonArray(Collections.unmodifiableList(values));
   }
 
   /**
@@ -72,25 +97,8 @@ final class BodyReader {
       throw new BadRequestException("malformed JSON: unexpected end of input");
     }
     return switch (t) {
-      case START_OBJECT -> {
-        Map<String, JsonValue> members = new LinkedHashMap<>();
-        for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
-          p.nextToken();
-          members.put(field, readValue(p));
-        }
-        requireEnd(p, JsonToken.END_OBJECT);
-        yield new JsonObject(Collections.unmodifiableMap(members));
-      }
-      case START_ARRAY -> {
-        List<JsonValue> items = new ArrayList<>();
-        for (JsonToken next = p.nextToken(); next != JsonToken.END_ARRAY; next = p.nextToken()) {
-          if (next == null) {
-            throw new BadRequestException("malformed JSON: unterminated array");
-          }
-          items.add(readValue(p));
-        }
-        yield new JsonArray(Collections.unmodifiableList(items));
-      }
+      case START_OBJECT -> readObject(p, false);
+      case START_ARRAY -> readArray(p, false);
       case VALUE_STRING -> new JsonValue.JsonString(p.getText());
       case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
           ? JsonValue.JsonInteger.of(p.getBigIntegerValue()) : new JsonValue.JsonInteger(p.getLongValue(), null);
@@ -147,16 +155,5 @@ final class BodyReader {
       byte[] json = bytes.toByteArray();
       return new RawObject(new String(json, StandardCharsets.UTF_8), json.length);
     }
-  }
-
-  private static JsonArray readItems(JsonParser p) throws IOException {
-    List<JsonValue> items = new ArrayList<>();
-    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-      if (t == null) {
-        throw new BadRequestException("malformed JSON: unterminated array");
-      }
-      items.add(t == JsonToken.START_OBJECT ? readObject(p) : readValue(p));
-    }
-    return new JsonArray(Collections.unmodifiableList(items));
   }
 }

@@ -69,6 +69,11 @@ public sealed interface JsonValue {
   /** A metadata object as compact JSON text, which is what is stored. */
   record RawObject(String json, int bytes) implements JsonValue {}
 
+  /** A field not given, or given as null: the two mean the same in every request. */
+  static boolean absent(JsonValue value) {
+    return value == null || value instanceof JsonNull;
+  }
+
   /** What a message calls this kind of value. */
   default String kind() {
     if (this instanceof JsonObject || this instanceof RawObject) {

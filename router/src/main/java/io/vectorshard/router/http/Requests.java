@@ -3,7 +3,6 @@ package io.vectorshard.router.http;
 import io.vectorshard.router.http.JsonValue.Floats;
 import io.vectorshard.router.http.JsonValue.JsonBoolean;
 import io.vectorshard.router.http.JsonValue.JsonInteger;
-import io.vectorshard.router.http.JsonValue.JsonNull;
 import io.vectorshard.router.http.JsonValue.JsonObject;
 import io.vectorshard.router.http.JsonValue.JsonString;
 import io.vectorshard.router.http.JsonValue.RawObject;
@@ -35,7 +34,7 @@ public final class Requests {
 
   static float[] vector(JsonObject body, String field, int dimensions) {
     JsonValue node = body.get(field);
-    if (absent(node)) {
+    if (JsonValue.absent(node)) {
       throw new BadRequestException(field + " is required: an array of " + dimensions + " numbers");
     }
     if (!(node instanceof Floats parsed)) {
@@ -57,7 +56,7 @@ public final class Requests {
   /** The metadata object as compact JSON ("" when absent), bounded in size. */
   static String attributes(JsonObject body, String field) {
     JsonValue node = body.get(field);
-    if (absent(node)) {
+    if (JsonValue.absent(node)) {
       return "";
     }
     if (!(node instanceof RawObject json)) {
@@ -71,7 +70,7 @@ public final class Requests {
 
   static int intInRange(JsonObject body, String field, int fallback, int min, int max) {
     JsonValue node = body.get(field);
-    if (absent(node)) {
+    if (JsonValue.absent(node)) {
       return fallback;
     }
     if (!(node instanceof JsonInteger(long value, BigInteger big)) || big != null || value < min || value > max) {
@@ -82,7 +81,7 @@ public final class Requests {
 
   static boolean bool(JsonObject body, String field, boolean fallback) {
     JsonValue node = body.get(field);
-    if (absent(node)) {
+    if (JsonValue.absent(node)) {
       return fallback;
     }
     if (!(node instanceof JsonBoolean(boolean value))) {
@@ -93,18 +92,13 @@ public final class Requests {
 
   static String text(JsonObject body, String field) {
     JsonValue node = body.get(field);
-    if (absent(node)) {
+    if (JsonValue.absent(node)) {
       return null;
     }
     if (!(node instanceof JsonString(String value))) {
       throw new BadRequestException(field + " must be a string");
     }
     return value;
-  }
-
-  /** A field not given, or given as null: the two mean the same in every request. */
-  static boolean absent(JsonValue node) {
-    return node == null || node instanceof JsonNull;
   }
 
   static SearchRequest.Merge merge(JsonObject body, String field) {

@@ -192,7 +192,7 @@ public final class RouterApi {
       throw new BadRequestException("give filter or filterExpression, not both");
     }
     String filter = structured != null ? structured : raw;
-    Integer filterEf = !Requests.absent(body.get("filterEf")) ? Requests.intInRange(body, "filterEf", 0, 1, Integer.MAX_VALUE) : null;
+    Integer filterEf = !JsonValue.absent(body.get("filterEf")) ? Requests.intInRange(body, "filterEf", 0, 1, Integer.MAX_VALUE) : null;
     return new SearchRequest(tenants, vector, topK, ef(body, topK), filter, config.limits().filterEf(filter, filterEf, topK),
         Requests.merge(body, "merge"), Requests.timeout(body, "timeoutMs", config.shardTimeout()),
         Requests.bool(body, "allowPartial", false), Requests.bool(body, "withMetadata", true));
@@ -217,7 +217,7 @@ public final class RouterApi {
 
   private static List<String> tenants(JsonObject body) {
     JsonValue node = body.get("tenants");
-    if (Requests.absent(node)) {
+    if (JsonValue.absent(node)) {
       return null;
     }
     if (!(node instanceof JsonArray array) || array.isEmpty() || array.size() > 1024) {
