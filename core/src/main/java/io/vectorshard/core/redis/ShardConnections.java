@@ -123,7 +123,7 @@ public final class ShardConnections implements AutoCloseable {
       ShardException.Reason reason = ShardException.Reason.ofReply(message).orElseThrow(() -> e);
       throw new ShardException(id(), reason, message, e);
     } catch (JedisConnectionException e) {
-      if (e.getCause() instanceof java.net.SocketTimeoutException) {
+      if (timedOut(e)) {
         throw new ShardException(id(), ShardException.Reason.TIMEOUT, "timed out after " + timeout.toMillis() + " ms", e);
       }
       throw new ShardException(id(), ShardException.Reason.UNREACHABLE, String.valueOf(e.getMessage()), e);
@@ -134,6 +134,24 @@ public final class ShardConnections implements AutoCloseable {
         giveBack(jedis);
       }
     }
+  }
+
+  /**
+   * Whether a connection failure was a socket timeout: a read's is the exception's cause, but a
+   * connect's is suppressed under Jedis's "Failed to connect to any host", one per address tried.
+   */
+  private static boolean timedOut(Throwable failure) {
+    for (Throwable e = failure; e != null; e = e.getCause()) {
+      if (e instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+      for (Throwable suppressed : e.getSuppressed()) {
+        if (suppressed instanceof java.net.SocketTimeoutException) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

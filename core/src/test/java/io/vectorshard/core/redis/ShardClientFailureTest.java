@@ -7,7 +7,13 @@ import io.vectorshard.api.VectorsSpec;
 import io.vectorshard.core.routing.ShardEndpoint;
 import io.vectorshard.core.routing.VectorSettings;
 import io.vectorshard.core.testing.RedisShards;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -53,6 +59,43 @@ class ShardClientFailureTest {
     ShardEndpoint nowhere = new ShardEndpoint(3, "shard-3", "127.0.0.1", RedisShards.freePort());
     try (ShardClient client = new ShardClient(nowhere, RedisShards.ADMIN, Duration.ofMillis(500), 1)) {
       assertThatThrownBy(client::routingJson).isInstanceOfSatisfying(ShardException.class, namesShard("shard-3", false));
+    }
+  }
+
+  /**
+   * A connect that runs out of time is a timeout, not an unreachable shard: Jedis reports it as
+   * "Failed to connect to any host" with the {@code SocketTimeoutException} suppressed, not as its
+   * cause. The kernel drops new connections to a listener whose accept queue is full, as it does for
+   * a shard too busy to accept, so the connect times out here for real (this is also how a call that
+   * finds the pool empty with a millisecond left ends).
+   */
+  @Test
+  void connectThatRunsOutOfTimeIsATimeout() throws Exception {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    try (ServerSocket listener = new ServerSocket(0, 1, loopback)) {
+      List<Socket> queued = new ArrayList<>();
+      try {
+        // Fill the accept queue (its length the kernel's choice, a backlog of 1 or 2).
+        while (queued.size() < 8) {
+          Socket socket = new Socket();
+          try {
+            socket.connect(new InetSocketAddress(loopback, listener.getLocalPort()), 200);
+            queued.add(socket);
+          } catch (SocketTimeoutException full) {
+            socket.close();
+            break;
+          }
+        }
+        assertThat(queued).hasSizeLessThan(8);
+        ShardEndpoint busy = new ShardEndpoint(4, "shard-4", loopback.getHostAddress(), listener.getLocalPort());
+        try (ShardClient client = new ShardClient(busy, RedisShards.ADMIN, Duration.ofMillis(200), 1)) {
+          assertThatThrownBy(client::epoch).isInstanceOfSatisfying(ShardException.class, namesShard("shard-4", true));
+        }
+      } finally {
+        for (Socket socket : queued) {
+          socket.close();
+        }
+      }
     }
   }
 
